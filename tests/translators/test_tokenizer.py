@@ -13,7 +13,10 @@ ISA = (
     "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
     "*240101*1200*U*00401*000000001*0*P*>~"
 )
-BODY = "GS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010~ST*850*0001~BEG*00*SA*PO1**20240101~SE*3*0001~GE*1*1~IEA*1*000000001~"
+BODY = (
+    "GS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010~ST*850*0001~BEG*00*SA*PO1**20240101~"
+    "SE*3*0001~GE*1*1~IEA*1*000000001~"
+)
 
 
 def tokens(text: str | bytes, **kw: object) -> list[IsaHeader | TokenWarning | str]:
