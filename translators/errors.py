@@ -141,9 +141,11 @@ class SegmentError(TranslatorError):
         element_error_code: str | None = None,
         bad_value: str | None = None,
         control: ControlNumbers | None = None,
+        forgiven: bool = False,
     ):
         super().__init__(message)
         self.message = message
+        self.forgiven = forgiven  # lenient mode: noted (acknowledged as "E"), not rejected
         self.segment_id = segment_id
         self.segment_position = segment_position
         self.segment_error_code = segment_error_code

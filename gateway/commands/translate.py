@@ -1,0 +1,158 @@
+"""The file commands: `translate`, `ack` and `render` (no store, no partners)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import datetime
+from typing import IO, Any, BinaryIO
+
+import orjson
+
+from translators.errors import GatewayError, UnusableInputError
+from translators.x12.acks import AckOptions, acknowledge
+from translators.x12.interchange import GroupEnd, InterchangeEnd, read_interchanges
+from translators.x12.translate import Document, Problem, translate_events
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _peek(stream: BinaryIO, n: int = 64) -> bytes:
+    if isinstance(stream, io.BufferedReader):
+        return stream.peek(n)[:n]
+    return b""
+
+
+def looks_like_xml(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def _err(name: str, message: str, err: IO[str] | None = None) -> None:
+    (err or sys.stderr).write(f"{name}: {message}\n")
+
+
+def run_translate(
+    stream: BinaryIO,
+    name: str,
+    *,
+    strict: bool,
+    out: BinaryIO,
+    err: IO[str] | None = None,
+) -> int:
+    """Stream a JSON array of canonical documents to ``out``; return the exit code."""
+    if looks_like_xml(_peek(stream)):
+        _err(name, "unsupported: XML documents (cXML) are not translated by this version", err)
+        out.write(b"[]\n")
+        return EXIT_REJECTED
+    rejected = False
+    first = True
+    out.write(b"[")
+    try:
+        for item in translate_events(read_interchanges(stream, strict=strict)):
+            if isinstance(item, Document):
+                out.write(b"\n" if first else b",\n")
+                out.write(orjson.dumps(item.data))
+                first = False
+            elif isinstance(item, Problem):
+                prefix = "warning: " if item.severity == "warning" else ""
+                _err(name, prefix + item.message, err)
+                if item.severity == "error":
+                    rejected = True
+    except UnusableInputError as exc:
+        out.write(b"]\n")
+        _err(name, str(exc), err)
+        return EXIT_UNUSABLE
+    except GatewayError as exc:
+        out.write(b"\n]\n" if not first else b"]\n")
+        _err(name, str(exc), err)
+        return EXIT_REJECTED
+    out.write(b"\n]\n" if not first else b"]\n")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def run_ack(
+    stream: BinaryIO,
+    name: str,
+    *,
+    kind: str,
+    control_number: int,
+    when: datetime,
+    out: BinaryIO,
+    err: IO[str] | None = None,
+) -> int:
+    """Write one acknowledgment interchange per input interchange."""
+    if looks_like_xml(_peek(stream)):
+        _err(name, "XML documents are not acknowledged with 997/999", err)
+        return EXIT_UNUSABLE
+    number = control_number
+    group_number = control_number
+    try:
+        for ev in read_interchanges(stream):
+            if isinstance(ev, InterchangeEnd):
+                text, used = acknowledge(
+                    ev.interchange, AckOptions(kind, number, when), group_number
+                )
+                if text:
+                    out.write(text.encode("utf-8"))
+                    number += 1
+                    group_number += used
+            elif isinstance(ev, GroupEnd):
+                continue
+    except UnusableInputError as exc:
+        _err(name, str(exc), err)
+        return EXIT_UNUSABLE
+    except GatewayError as exc:
+        _err(name, str(exc), err)
+        return EXIT_UNUSABLE
+    return EXIT_OK
+
+
+def run_render(
+    data: bytes,
+    name: str,
+    *,
+    sender: tuple[str, str],
+    receiver: tuple[str, str],
+    version: str,
+    control_number: int,
+    out: BinaryIO,
+    err: IO[str] | None = None,
+) -> int:
+    from translators.canonical import dump_document, parse_document
+    from translators.x12.writers import render
+    from translators.x12.writers.envelope import EnvelopeProfile
+
+    try:
+        loaded: Any = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        _err(name, f"not JSON: {exc}", err)
+        return EXIT_UNUSABLE
+    docs = loaded if isinstance(loaded, list) else [loaded]
+    checked = []
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, dict):
+            _err(name, f"document {i + 1}: expected a JSON object", err)
+            return EXIT_UNUSABLE
+        try:
+            checked.append(dump_document(parse_document(doc)))
+        except ValueError as exc:
+            _err(name, f"document {i + 1} is not a valid canonical document: {exc}", err)
+            return EXIT_REJECTED
+    if version not in ("004010", "005010"):
+        _err(name, f"unsupported version {version!r}: use 004010 or 005010", err)
+        return EXIT_UNUSABLE
+    profile = EnvelopeProfile(
+        sender_qualifier=sender[0],
+        sender_id=sender[1],
+        receiver_qualifier=receiver[0],
+        receiver_id=receiver[1],
+        version="005010" if version == "005010" else "004010",
+        interchange_control_number=control_number,
+    )
+    try:
+        text = render(checked, profile)
+    except GatewayError as exc:
+        _err(name, str(exc), err)
+        return EXIT_REJECTED
+    out.write(text.encode("utf-8"))
+    return EXIT_OK
