@@ -121,6 +121,33 @@ def bench_translate(path: Path) -> tuple[float, int]:
     return elapsed, sink.bytes
 
 
+def bench_stages(path: Path) -> dict[str, float]:
+    """Seconds for each cumulative stage: tokenize; + envelope and validation; + readers."""
+    from translators.x12.interchange import SetRead, read_interchanges
+    from translators.x12.readers import read_set
+    from translators.x12.tokenizer import Tokenizer
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    with path.open("rb") as stream:
+        for tok in Tokenizer(stream):
+            if tok.__class__ is str:
+                tok.split("*")  # type: ignore[union-attr]
+    times["tokenize+split"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with path.open("rb") as stream:
+        for _ev in read_interchanges(stream):
+            pass
+    times["+ envelope + validate"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with path.open("rb") as stream:
+        for ev in read_interchanges(stream):
+            if isinstance(ev, SetRead):
+                read_set(ev.transaction_set)
+    times["+ canonical (readers)"] = time.perf_counter() - start
+    return times
+
+
 def bench_split(path: Path) -> float:
     start = time.perf_counter()
     data = path.read_bytes()
@@ -200,6 +227,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['file']:<16}{r['size']:>8.1f}{r['translate']:>16.2f}{r['split']:>12.2f}{pyx:>12}"
             f"{r['translate'] / r['split']:>10.2f}{ratio_pyx:>10}"
         )
+    first = folder / f"850-{min(sizes)}MB.x12"
+    size = first.stat().st_size / 1e6
+    print(f"stages on {first.name} (cumulative; translate adds JSON output):")
+    for stage, seconds in bench_stages(first).items():
+        print(f"  {stage:<24}{size / seconds:>8.2f} MB/s")
     largest = folder / f"850-{max(sizes)}MB.x12"
     print(f"peak RSS of `edi-gateway translate {largest.name}`: {peak_rss_mb(largest):.0f} MB")
     if not args.keep:

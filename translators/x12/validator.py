@@ -19,6 +19,7 @@ the same numbers for these conditions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -73,6 +74,13 @@ class _LoopTable:
     forward: list[dict[str, int]]
     sub: dict[int, _LoopTable]
     mandatory: tuple[int, ...]
+    # fast[i + 1][segment id] = j: moves from child i to a plain segment j of this loop that
+    # skip no mandatory child - the common case, taken without the general walk
+    fast: list[dict[str, int]] = field(default_factory=list)
+    max_use: tuple[int, ...] = ()
+    is_loop: tuple[bool, ...] = ()
+    # tail_free[i + 1]: no mandatory child after child i, so the loop may be left from there
+    tail_free: tuple[bool, ...] = ()
 
     @property
     def trigger(self) -> str:
@@ -104,7 +112,17 @@ def _compile_loop(
         if isinstance(c, LoopUse)
     }
     mandatory = tuple(i for i, c in enumerate(children) if c.usage == "M")
-    return _LoopTable(loop_id, children, max_repeat, forward, sub, mandatory)
+    fast: list[dict[str, int]] = []
+    for i in range(-1, len(children)):
+        start = max(i, 1) if loop_id is not None else max(i, 0)
+        ahead = forward[start] if start < len(forward) else {}
+        fast.append({sid: j for sid, j in ahead.items() if not any(i < m < j for m in mandatory)})
+    max_use = tuple(c.max_use if isinstance(c, SegUse) else c.max_repeat for c in children)
+    is_loop = tuple(isinstance(c, LoopUse) for c in children)
+    tail_free = tuple(not any(m > i for m in mandatory) for i in range(-1, len(children)))
+    return _LoopTable(
+        loop_id, children, max_repeat, forward, sub, mandatory, fast, max_use, is_loop, tail_free
+    )
 
 
 def _all_segment_ids(children: tuple[SegUse | LoopUse, ...]) -> set[str]:
@@ -166,6 +184,9 @@ class _SegmentChecker:
     definition: SegmentDef
     pattern: re.Pattern[str]
     notes: tuple[SyntaxNote, ...]
+    # notes_broken(elements padded with `pad`) -> True when any syntax note may be broken
+    notes_broken: Callable[[list[str]], bool] | None = None
+    pad: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -214,6 +235,33 @@ def _segment_regex(defn: SegmentDef, spec: TransactionSetSpec, d: Delimiters) ->
     return re.compile(re.escape(defn.id) + tail)
 
 
+def _note_expr(note: SyntaxNote) -> str:
+    present = [f"(e[{p}]!='')" for p in note.positions]
+    first, others = present[0], present[1:]
+    if note.kind == "P":
+        return f"(({' + '.join(present)}) not in (0, {len(present)}))"
+    if note.kind == "R":
+        return f"(not ({' or '.join(present)}))"
+    if note.kind == "E":
+        return f"(({' + '.join(present)}) > 1)"
+    if note.kind == "C":
+        return f"({first} and not ({' and '.join(others)}))"
+    return f"({first} and not ({' or '.join(others)}))"  # L
+
+
+def _compile_notes(
+    notes: tuple[SyntaxNote, ...],
+) -> tuple[Callable[[list[str]], bool] | None, list[str]]:
+    """One generated expression for all of a segment's syntax notes (hot path, no loops)."""
+    if not notes:
+        return None, []
+    width = max(p for n in notes for p in n.positions)
+    source = "lambda e: " + " or ".join(_note_expr(n) for n in notes)
+    # the source is built only from integers of the spec, never from input data
+    fn: Callable[[list[str]], bool] = eval(source, {"__builtins__": {}})
+    return fn, [""] * width
+
+
 def compiled(spec: TransactionSetSpec, d: Delimiters) -> _Compiled:
     key = (id(spec), d)
     c = _COMPILED.get(key)
@@ -221,7 +269,10 @@ def compiled(spec: TransactionSetSpec, d: Delimiters) -> _Compiled:
         root = _compile_loop(None, spec.structure, 1)
         c = _Compiled(spec, root, _all_segment_ids(spec.structure))
         for sid, defn in spec.segments.items():
-            c.checkers[sid] = _SegmentChecker(defn, _segment_regex(defn, spec, d), defn.notes)
+            broken, pad = _compile_notes(defn.notes)
+            c.checkers[sid] = _SegmentChecker(
+                defn, _segment_regex(defn, spec, d), defn.notes, broken, pad
+            )
         _COMPILED[key] = c
     return c
 
@@ -243,17 +294,47 @@ class SetValidator:
         self._segments = segments
         stack = [_Frame(self.c.root, -1, 0)]
         checkers = self.c.checkers
+        place = self._place
+        frame = stack[-1]
         for pos, (elements, raw) in enumerate(zip(segments, raws, strict=True), start=1):
             sid = elements[0]
-            loop_id = self._place(stack, sid, pos, errors)
-            if loop_id is _REJECTED:
-                continue
+            j = frame.table.fast[frame.idx + 1].get(sid)
+            if j is None and len(stack) > 1:
+                # leave loops whose remaining children are all optional, looking outward
+                d = len(stack) - 1
+                while d > 0 and stack[d].table.tail_free[stack[d].idx + 1]:
+                    d -= 1
+                    outer = stack[d]
+                    j = outer.table.fast[outer.idx + 1].get(sid)
+                    if j is not None:
+                        del stack[d + 1 :]
+                        frame = outer
+                        break
+            if j is not None:
+                # fast path: a move that skips no mandatory segment
+                table = frame.table
+                if j == frame.idx:
+                    frame.count += 1
+                    if frame.count > table.max_use[j]:
+                        self._over_max_use(frame, sid, pos, errors)
+                else:
+                    frame.idx = j
+                    frame.count = 1
+                if table.is_loop[j]:
+                    frame = _Frame(table.sub[j], 0, 1)
+                    stack.append(frame)
+                loop_id: object = frame.table.loop_id
+            else:
+                loop_id = place(stack, sid, pos, errors)
+                frame = stack[-1]
+                if loop_id is _REJECTED:
+                    continue
             checker = checkers.get(sid)
             if checker is None:
                 continue
             if checker.pattern.fullmatch(raw) is None:
                 errors.extend(self._diagnose(checker.definition, elements, pos, loop_id))
-            elif checker.notes:
+            elif checker.notes_broken is not None and checker.notes_broken(elements + checker.pad):
                 errors.extend(self._notes(checker, elements, pos, loop_id))
         # mandatory segments never seen before the end
         for frame in reversed(stack):
@@ -262,6 +343,31 @@ class SetValidator:
         return errors
 
     # -- position ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _over_max_use(frame: _Frame, sid: str, pos: int, errors: list[SegmentError]) -> None:
+        node = frame.table.children[frame.idx]
+        if isinstance(node, LoopUse):
+            msg, code, loop = (
+                f"loop {node.id} repeats more than {node.max_repeat} times",
+                "4",
+                node.id,
+            )
+        else:
+            msg, code, loop = (
+                f"segment {sid} is used more than {node.max_use} times here",
+                "5",
+                None,
+            )
+        errors.append(
+            SegmentError(
+                msg,
+                segment_id=sid,
+                segment_position=pos,
+                segment_error_code=code,
+                loop_id=loop or frame.table.loop_id,
+            )
+        )
 
     def _place(
         self, stack: list[_Frame], sid: str, pos: int, errors: list[SegmentError]
