@@ -1,0 +1,81 @@
+"""Engines and sessions for SQLite (embedded mode) and PostgreSQL (production).
+
+SQLite is made fit for a multi-threaded worker: WAL (readers never block the writer), foreign
+keys enforced, a busy timeout instead of immediate "database is locked", full fsync (the
+partner is answered after commit, so a commit must survive a power cut), and every
+transaction begins with BEGIN IMMEDIATE: a transaction that reads and then writes would
+otherwise fail to upgrade its lock under contention instead of waiting for it. Writes are
+thereby serialised, which is what SQLite does anyway.
+
+PostgreSQL URLs of any spelling (`postgres://`, `postgresql://`) use psycopg 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str | URL) -> URL:
+    """The URL with its driver made explicit (psycopg 3 for PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    """An engine for `url`. `foreign_keys=False` is for SQLite schema migrations only: batch
+    mode rebuilds tables, which must not cascade into the rows that refer to them."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, foreign_keys=foreign_keys, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _sqlite_engine(url: URL, *, foreign_keys: bool, **kwargs: Any) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module (it would BEGIN lazily, and
+        # never before DDL); `_on_begin` emits the BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Objects stay readable after commit: services return rows the caller reports on.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,51 @@
+"""The append-only timeline of a message: what happened, when, with what detail.
+
+There is deliberately no function to change or remove an event (the ORM and a database
+trigger refuse UPDATE); events go when their message goes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.store.models import Event
+from gateway.store.types import new_id, utcnow
+
+
+def record_event(
+    session: Session,
+    *,
+    message_id: uuid.UUID,
+    kind: str,
+    detail: dict[str, Any] | None = None,
+    document_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Add one event to a message's timeline, in the caller's transaction."""
+    event = Event(
+        id=new_id(),
+        message_id=message_id,
+        document_id=document_id,
+        at=at or utcnow(),
+        kind=kind,
+        detail=dict(detail or {}),
+    )
+    session.add(event)
+    return event
+
+
+def timeline(session: Session, *, message_id: uuid.UUID) -> Sequence[Event]:
+    """A message's events, oldest first."""
+    return (
+        session.execute(
+            select(Event).where(Event.message_id == message_id).order_by(Event.at, Event.id)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,54 @@
+"""Messages: one payload received or sent on one channel."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gateway.store.blobs import store_blob
+from gateway.store.enums import Channel, Direction, MessageStatus
+from gateway.store.models import Message
+from gateway.store.types import new_id, utcnow
+
+
+def create_message(
+    session: Session,
+    *,
+    direction: Direction,
+    channel: Channel,
+    payload: bytes,
+    partner_id: uuid.UUID | None = None,
+    channel_meta: dict[str, Any] | None = None,
+    is_test: bool = False,
+    status: MessageStatus = MessageStatus.RECEIVED,
+    status_reason: str | None = None,
+    duplicate_of: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> Message:
+    """Store the payload (once) and the message row in the caller's transaction.
+
+    The row is flushed, so a bad reference fails here; the caller commits before answering
+    the partner.
+    """
+    now = received_at or utcnow()
+    message = Message(
+        id=new_id(),
+        direction=direction,
+        partner_id=partner_id,
+        channel=channel,
+        channel_meta=dict(channel_meta or {}),
+        sha256=store_blob(session, data=payload),
+        size=len(payload),
+        status=status,
+        status_reason=status_reason,
+        duplicate_of=duplicate_of,
+        received_at=now,
+        updated_at=now,
+        is_test=is_test,
+    )
+    session.add(message)
+    session.flush()
+    return message

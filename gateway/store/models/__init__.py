@@ -1,0 +1,32 @@
+"""The store's tables. Importing this package registers every table on `Base.metadata`."""
+
+from gateway.store.models.base import Base
+from gateway.store.models.messages import (
+    Acknowledgment,
+    Blob,
+    Document,
+    FunctionalGroup,
+    Interchange,
+    Message,
+    TransactionSet,
+)
+from gateway.store.models.partners import ErpTarget, OurIdentity, Partner, PartnerIdentity
+from gateway.store.models.pipeline import ControlNumber, Event, Step
+
+__all__ = [
+    "Acknowledgment",
+    "Base",
+    "Blob",
+    "ControlNumber",
+    "Document",
+    "ErpTarget",
+    "Event",
+    "FunctionalGroup",
+    "Interchange",
+    "Message",
+    "OurIdentity",
+    "Partner",
+    "PartnerIdentity",
+    "Step",
+    "TransactionSet",
+]

@@ -1,0 +1,294 @@
+"""Pipeline steps: claimed by compare-and-set, held for a lease, finished, failed with
+backoff, dead-lettered, swept and replayed.
+
+Every function changes a step with one conditional UPDATE and reports whether it applied, so
+two workers racing for the same step, or a worker finishing a step whose lease it lost, have
+one effect. Changes take effect when the caller commits: claim in a short transaction of its
+own, do the work, then finish or fail.
+
+    pending ──claim──► running ──finish──► done
+       ▲                 │ ├──fail (retryable, attempts left)──► failed ──(due)──► claim
+       │                 │ ├──fail (permanent or no attempts left)──► dead ──replay──► pending
+       │                 │ └──defer──► waiting ──(due)──► claim
+       │                 └──lease expired──► claim again (or dead once out of attempts)
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from gateway.store.enums import StepKind, StepState
+from gateway.store.models import Step
+from gateway.store.sql import insert_ignoring_conflicts
+from gateway.store.types import new_id, utcnow
+
+# A step is dispatched right after the commit that creates it; the sweeper only picks it up
+# if that dispatch was lost, once this grace has passed.
+DISPATCH_GRACE = timedelta(seconds=60)
+DEFAULT_MAX_ATTEMPTS = 10
+_SYNC = {"synchronize_session": "fetch"}
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential backoff with jitter: attempt n waits base * factor**(n-1), capped, of
+    which the `jitter` fraction is random (so retries of many steps spread out)."""
+
+    base_seconds: float = 5.0
+    factor: float = 2.0
+    max_seconds: float = 3600.0
+    jitter: float = 0.5
+
+    def delay(self, attempt: int, *, rand: Callable[[], float] = random.random) -> timedelta:
+        exponent = min(max(attempt - 1, 0), 64)
+        full = min(self.max_seconds, self.base_seconds * self.factor**exponent)
+        return timedelta(seconds=full * (1 - self.jitter) + full * self.jitter * rand())
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+def ensure_step(
+    session: Session,
+    *,
+    message_id: uuid.UUID,
+    kind: StepKind,
+    document_id: uuid.UUID | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> Step:
+    """The step `kind` of a message (or of one of its documents), created pending if it does
+    not exist yet; a step that runs twice creates its successors once."""
+    now = now or utcnow()
+    session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Step,
+            {
+                "id": new_id(),
+                "message_id": message_id,
+                "document_id": document_id,
+                "kind": kind,
+                "state": StepState.PENDING,
+                "attempts": 0,
+                "max_attempts": max_attempts,
+                "next_attempt_at": now + DISPATCH_GRACE,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    )
+    same_document = (
+        Step.document_id.is_(None) if document_id is None else Step.document_id == document_id
+    )
+    return session.execute(
+        select(Step).where(Step.message_id == message_id, Step.kind == kind, same_document)
+    ).scalar_one()
+
+
+def claim_step(
+    session: Session,
+    *,
+    step_id: uuid.UUID,
+    owner: str,
+    lease_seconds: float,
+    now: datetime | None = None,
+) -> bool:
+    """Take the step for `owner` until now + `lease_seconds`, if it is free: pending, due
+    after a failure or a wait, or running under an expired lease. Counts an attempt."""
+    now = now or utcnow()
+    claimable = or_(
+        Step.state == StepState.PENDING,
+        and_(
+            Step.state.in_([StepState.FAILED, StepState.WAITING]),
+            Step.next_attempt_at <= now,
+        ),
+        and_(Step.state == StepState.RUNNING, Step.lease_expires_at < now),
+    )
+    claimed = session.execute(
+        update(Step)
+        .where(Step.id == step_id, claimable, Step.attempts < Step.max_attempts)
+        .values(
+            state=StepState.RUNNING,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=Step.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    ).scalar_one_or_none()
+    return claimed is not None
+
+
+def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:
+    """The step is running under `owner`'s lease."""
+    return (Step.id == step_id, Step.state == StepState.RUNNING, Step.lease_owner == owner)
+
+
+def finish_step(
+    session: Session, *, step_id: uuid.UUID, owner: str, now: datetime | None = None
+) -> bool:
+    """Mark the step done; False if `owner` no longer holds it (its lease was taken over)."""
+    now = now or utcnow()
+    done = session.execute(
+        update(Step)
+        .where(*_held(step_id, owner))
+        .values(
+            state=StepState.DONE,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    ).scalar_one_or_none()
+    return done is not None
+
+
+def fail_step(
+    session: Session,
+    *,
+    step_id: uuid.UUID,
+    owner: str,
+    error: str,
+    retryable: bool,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    now: datetime | None = None,
+    rand: Callable[[], float] = random.random,
+) -> StepState | None:
+    """Record a failed attempt: `failed` with a retry after the backoff, or `dead` when the
+    error is permanent or the attempts are spent. Returns the new state, or None if `owner`
+    no longer holds the step."""
+    now = now or utcnow()
+    row = session.execute(
+        select(Step.attempts, Step.max_attempts).where(*_held(step_id, owner))
+    ).one_or_none()
+    if row is None:
+        return None
+    attempts, max_attempts = row
+    if retryable and attempts < max_attempts:
+        state, retry_at = StepState.FAILED, now + backoff.delay(attempts, rand=rand)
+    else:
+        state, retry_at = StepState.DEAD, None
+    changed = session.execute(
+        update(Step)
+        .where(*_held(step_id, owner), Step.attempts == attempts)
+        .values(
+            state=state,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=retry_at,
+            last_error=error,
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    ).scalar_one_or_none()
+    return state if changed is not None else None
+
+
+def defer_step(
+    session: Session,
+    *,
+    step_id: uuid.UUID,
+    owner: str,
+    until: datetime,
+    reason: str,
+    now: datetime | None = None,
+) -> bool:
+    """Put the step aside until `until` without spending an attempt (the ERP's circuit is
+    open, the partner's 997 has not come yet)."""
+    now = now or utcnow()
+    deferred = session.execute(
+        update(Step)
+        .where(*_held(step_id, owner))
+        .values(
+            state=StepState.WAITING,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=until,
+            attempts=Step.attempts - 1,  # the claim counted one; waiting is not an attempt
+            last_error=reason,
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    ).scalar_one_or_none()
+    return deferred is not None
+
+
+def expired_steps(
+    session: Session, *, now: datetime | None = None, limit: int = 500
+) -> Sequence[Step]:
+    """Steps the sweeper should dispatch again: due (a lost dispatch, a retry, a wait that is
+    over) or running under an expired lease, with attempts left."""
+    now = now or utcnow()
+    due = or_(
+        and_(
+            Step.state.in_([StepState.PENDING, StepState.FAILED, StepState.WAITING]),
+            Step.next_attempt_at <= now,
+        ),
+        and_(Step.state == StepState.RUNNING, Step.lease_expires_at < now),
+    )
+    return (
+        session.execute(
+            select(Step)
+            .where(due, Step.attempts < Step.max_attempts)
+            .order_by(Step.next_attempt_at)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def bury_lost_steps(session: Session, *, now: datetime | None = None) -> list[uuid.UUID]:
+    """Dead-letter running steps whose lease expired with no attempts left (the worker died
+    on each of them: a poison message). Returns their ids."""
+    now = now or utcnow()
+    buried = session.execute(
+        update(Step)
+        .where(
+            Step.state == StepState.RUNNING,
+            Step.lease_expires_at < now,
+            Step.attempts >= Step.max_attempts,
+        )
+        .values(
+            state=StepState.DEAD,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=None,
+            last_error="the worker was lost on the last attempt (its lease expired)",
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    )
+    return list(buried.scalars())
+
+
+def replay_step(session: Session, *, step_id: uuid.UUID, now: datetime | None = None) -> bool:
+    """Give a dead-lettered step a fresh set of attempts."""
+    now = now or utcnow()
+    replayed = session.execute(
+        update(Step)
+        .where(Step.id == step_id, Step.state == StepState.DEAD)
+        .values(
+            state=StepState.PENDING,
+            attempts=0,
+            next_attempt_at=now + DISPATCH_GRACE,
+            updated_at=now,
+        )
+        .returning(Step.id)
+        .execution_options(**_SYNC)
+    ).scalar_one_or_none()
+    return replayed is not None
