@@ -146,6 +146,203 @@ def render(
     raise typer.Exit(code)
 
 
+# -- the store: registry and pipeline commands ------------------------------------------------
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="embedded data directory (default: $GATEWAY_DATA_DIR or ./var)"
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+erp_app = typer.Typer(help="ERP targets the gateway delivers to.", no_args_is_help=True)
+partners_app = typer.Typer(help="Trading partners.", no_args_is_help=True)
+identities_app = typer.Typer(help="Our own identities (ISA, AS2).", no_args_is_help=True)
+app.add_typer(erp_app, name="erp")
+app.add_typer(partners_app, name="partners")
+app.add_typer(identities_app, name="identities")
+
+
+def _store(data_dir: Path | None) -> Any:
+    """Settings, migrated store and session factory for a command."""
+    import os
+
+    from gateway.settings import Settings
+    from gateway.store import make_session_factory, migrate
+    from gateway.wiring import engine_for
+
+    if data_dir is not None:
+        os.environ["GATEWAY_DATA_DIR"] = str(data_dir)
+    settings = Settings()
+    if not settings.is_postgresql:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.database_url)
+    return settings, make_session_factory(engine_for(settings.database_url))
+
+
+def _print(record: Any, as_json: bool) -> None:
+    import orjson
+
+    if as_json:
+        sys.stdout.write(orjson.dumps(record, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    rows = record if isinstance(record, list) else [record]
+    if not rows:
+        sys.stdout.write("(none)\n")
+        return
+    keys = list(rows[0])
+    widths = {k: max(len(k), *(len(_cell(r.get(k))) for r in rows)) for k in keys}
+    sys.stdout.write("  ".join(k.ljust(widths[k]) for k in keys).rstrip() + "\n")
+    for r in rows:
+        sys.stdout.write("  ".join(_cell(r.get(k)).ljust(widths[k]) for k in keys).rstrip() + "\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+@erp_app.command("add")
+@guarded
+def erp_add(
+    name: Annotated[str, typer.Argument(help="target name; `default` is the fallback route")],
+    webhook: Annotated[str | None, typer.Option(help="POST documents to this URL")] = None,
+    secret: Annotated[str | None, typer.Option(help="HMAC secret for the webhook")] = None,
+    folder: Annotated[Path | None, typer.Option(help="write one JSON file per document")] = None,
+    demo: Annotated[bool, typer.Option(help="the built-in demo ERP")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register an ERP target (exactly one of --webhook, --folder, --demo)."""
+    from gateway.commands.admin import add_erp_target
+    from gateway.secretbox import SecretBox
+
+    chosen = [o for o in (webhook, folder, demo or None) if o]
+    if len(chosen) != 1:
+        raise fail("give exactly one of --webhook URL, --folder DIR, --demo")
+    if secret and not webhook:
+        raise fail("--secret is for --webhook targets")
+    settings, sessions = _store(data_dir)
+    if webhook:
+        kind, config = "webhook", {"url": webhook}
+    elif folder:
+        kind, config = "folder", {"directory": str(folder.resolve())}
+    else:
+        kind, config = "demo", {}
+    box = SecretBox(settings.secret_key.get_secret_value())
+    record = add_erp_target(sessions, box, name=name, kind=kind, config=config, secret=secret)
+    _print(record, as_json)
+
+
+@identities_app.command("add")
+@guarded
+def identities_add(
+    isa: Annotated[str, typer.Option(help="QUALIFIER:ID, e.g. ZZ:ACMEDIST")],
+    as2_id: Annotated[str | None, typer.Option(help="our AS2 id")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register one of our own identities (a distributor may have several)."""
+    from gateway.commands.admin import add_identity
+
+    _, sessions = _store(data_dir)
+    _print(add_identity(sessions, isa=isa, as2_id=as2_id), as_json)
+
+
+@partners_app.command("add")
+@guarded
+def partners_add(
+    name: Annotated[str, typer.Argument(help="the partner's name")],
+    isa: Annotated[str, typer.Option(help="QUALIFIER:ID the partner sends as")],
+    role: Annotated[str, typer.Option(help="customer, supplier or both")] = "customer",
+    status: Annotated[str, typer.Option(help="draft, testing or live")] = "testing",
+    erp: Annotated[str | None, typer.Option(help="ERP target (default: `default`)")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a trading partner; prints it with its id."""
+    from gateway.commands.admin import add_partner
+
+    if status not in ("draft", "testing", "live"):
+        raise fail("--status must be draft, testing or live")
+    _, sessions = _store(data_dir)
+    _print(add_partner(sessions, name=name, isa=isa, role=role, status=status, erp=erp), as_json)
+
+
+@app.command("dead-letters")
+@guarded
+def dead_letters(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Dead-lettered steps with their last error."""
+    from gateway.commands.admin import dead_steps
+
+    _, sessions = _store(data_dir)
+    _print(dead_steps(sessions), as_json)
+
+
+@app.command()
+@guarded
+def replay(
+    step_ids: Annotated[list[str], typer.Argument(help="dead-lettered step ids")],
+    data_dir: DataDir = None,
+) -> None:
+    """Give dead-lettered steps fresh attempts; the running gateway's sweeper picks them up."""
+    from gateway.commands.admin import parse_ids
+    from gateway.pipeline import CollectingDispatcher
+    from gateway.pipeline import replay as replay_steps
+    from gateway.wiring import build_runtime
+
+    ids = parse_ids(step_ids)
+    settings, _ = _store(data_dir)
+    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
+    done = replay_steps(runtime, ids)
+    missed = [str(i) for i in ids if i not in done]
+    sys.stdout.write(f"replayed {len(done)} step(s)\n")
+    if missed:
+        raise fail(f"not dead-lettered (nothing done): {', '.join(missed)}", 1)
+
+
+@app.command()
+@guarded
+def submit(
+    file: Annotated[Path, typer.Argument(help="an X12 file, as if a partner had sent it")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Take a file in through intake and run its steps here and now (no worker needed)."""
+    from gateway.commands.admin import read_payload
+    from gateway.pipeline import CollectingDispatcher, intake, run_step
+    from gateway.store.enums import Channel
+    from gateway.wiring import build_runtime
+
+    payload = read_payload(file)
+    settings, _ = _store(data_dir)
+    dispatcher = CollectingDispatcher()
+    runtime = build_runtime(dispatcher=dispatcher, settings=settings)
+    result = intake(runtime, payload=payload, channel=Channel.CLI, channel_meta={"file": file.name})
+    while dispatcher.pending:
+        run_step(runtime, dispatcher.pending.pop(0))
+    from gateway.store.models import Message
+
+    with runtime.sessions() as session:
+        message = session.get(Message, result.message_id)
+        assert message is not None
+        record = {
+            "message_id": str(message.id),
+            "status": message.status.value,
+            "reason": message.status_reason,
+            "documents": len(message.documents),
+        }
+    _print(record, as_json)
+    if message.status.value in ("rejected", "failed", "duplicate"):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,28 @@
+"""Thin tasks: they take ids and call one service function."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+
+from celery_app.app import app
+from gateway.pipeline import Runtime, run_step, sweep
+from gateway.pipeline.dispatch import RUN_STEP_TASK, SWEEP_TASK, CeleryDispatcher
+from gateway.wiring import build_runtime
+
+
+@cache
+def runtime() -> Runtime:
+    """One runtime per worker process (engine pool, ERP adapters, circuit breakers)."""
+    return build_runtime(dispatcher=CeleryDispatcher(app))
+
+
+@app.task(name=RUN_STEP_TASK, acks_late=True, reject_on_worker_lost=True)
+def run_step_task(step_id: str) -> str | None:
+    state = run_step(runtime(), uuid.UUID(step_id))
+    return state.value if state else None
+
+
+@app.task(name=SWEEP_TASK)
+def sweep_task() -> int:
+    return len(sweep(runtime()))

@@ -1,0 +1,239 @@
+"""Delivery steps: a document to the ERP, and the ERP's replies back to the partner.
+
+`deliver_to_erp` hands one canonical document to the ERP target the partner routes to, with
+the document id as the idempotency key, so a retry after a crash is recognised by the ERP
+(409 / already had) instead of applied twice. An open circuit makes the step wait - it does not
+spend attempts while the ERP is down. Replies the ERP gives (the demo ERP answers an order
+with an order_ack) become outbound documents rendered for the partner by `render_outbound`,
+which puts the X12 in the partner's API mailbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
+from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
+from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
+from gateway.store import ensure_step, next_control_number, record_event
+from gateway.store.enums import (
+    Channel,
+    ControlNumberKind,
+    Direction,
+    DocumentStatus,
+    MessageStatus,
+    StepKind,
+)
+from gateway.store.messages import create_message
+from gateway.store.models import (
+    Document,
+    ErpTarget,
+    Interchange,
+    OurIdentity,
+    Partner,
+    PartnerIdentity,
+    Step,
+)
+from gateway.store.types import utcnow
+from translators.errors import GatewayError
+from translators.x12.writers import render
+from translators.x12.writers.envelope import EnvelopeProfile
+
+DEFAULT_TARGET = "default"
+
+
+def _target(session: Session, partner: Partner | None) -> ErpTargetInfo:
+    target = None
+    if partner is not None and partner.erp_target_id is not None:
+        target = session.get(ErpTarget, partner.erp_target_id)
+    if target is None:
+        target = session.execute(
+            select(ErpTarget).where(ErpTarget.name == DEFAULT_TARGET)
+        ).scalar_one_or_none()
+    if target is None:
+        raise StepFailed(
+            "no ERP route: the partner has no ERP target and there is no target named "
+            f"{DEFAULT_TARGET!r} (edi-gateway erp add {DEFAULT_TARGET} ...)",
+            retryable=False,
+        )
+    return ErpTargetInfo(target.name, target.kind, dict(target.config), target.secret_encrypted)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDelivery:
+    """What an ERP delivery needs, read before the call so no transaction stays open during
+    it (an ERP may take seconds; SQLite would block every writer meanwhile)."""
+
+    target: ErpTargetInfo
+    document: dict[str, Any]
+    document_id: uuid.UUID
+    message_id: uuid.UUID
+    test: bool
+
+
+def prepare_delivery(session: Session, step: Step) -> PreparedDelivery | None:
+    doc = step.document
+    if doc is None:
+        raise StepFailed("deliver step without a document", retryable=False)
+    if doc.status in (DocumentStatus.DELIVERED, DocumentStatus.ACKNOWLEDGED):
+        return None  # a second run of a finished delivery has no effect
+    message = step.message
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    return PreparedDelivery(
+        target=_target(session, partner),
+        document=dict(doc.canonical),
+        document_id=doc.id,
+        message_id=message.id,
+        test=message.is_test,
+    )
+
+
+def call_erp(prepared: PreparedDelivery, runtime: Runtime) -> DeliveryOutcome:
+    try:
+        return runtime.erp.deliver(
+            target=prepared.target,
+            document=prepared.document,
+            document_id=str(prepared.document_id),
+            message_id=str(prepared.message_id),
+            test=prepared.test,
+        )
+    except CircuitOpenError as exc:
+        wait = exc.retry_after if exc.retry_after is not None else 30.0
+        raise StepWaits(str(exc), until=utcnow() + timedelta(seconds=wait)) from exc
+    except RetryableErpError as exc:
+        raise StepFailed(str(exc), retryable=True, retry_after=exc.retry_after) from exc
+    except PermanentErpError as exc:
+        raise StepFailed(str(exc), retryable=False) from exc
+
+
+def apply_delivery(
+    session: Session, step: Step, prepared: PreparedDelivery, outcome: DeliveryOutcome
+) -> list[uuid.UUID]:
+    doc = session.get(Document, prepared.document_id)
+    message = step.message
+    assert doc is not None
+    doc.status = DocumentStatus.DELIVERED
+    doc.erp_reference = outcome.reference
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="delivered_to_erp",
+        detail={
+            "target": prepared.target.name,
+            "reference": outcome.reference,
+            "already_had": outcome.already_had,
+            "replies": len(outcome.replies),
+        },
+    )
+    created: list[uuid.UUID] = []
+    for reply in outcome.replies:
+        reply_doc = Document(
+            message_id=message.id,
+            direction=Direction.OUTBOUND,
+            document_type=str(reply.get("document_type")),
+            canonical=dict(reply),
+            status=DocumentStatus.PENDING,
+            po_number=_key(reply, "po_number"),
+            invoice_number=_key(reply, "invoice_number"),
+            shipment_id=_key(reply, "shipment_id"),
+        )
+        session.add(reply_doc)
+        session.flush()
+        created.append(
+            ensure_step(
+                session, message_id=message.id, document_id=reply_doc.id, kind=StepKind.RENDER
+            ).id
+        )
+    session.flush()
+    finish_message_if_complete(session, message)
+    return created
+
+
+def _key(doc: dict[str, object], name: str) -> str | None:
+    value = doc.get(name)
+    return str(value)[:200] if value else None
+
+
+def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid.UUID]:
+    """Render an outbound document as X12 for its partner and put it in the partner's mailbox."""
+    doc = step.document
+    if doc is None:
+        raise StepFailed("render step without a document", retryable=False)
+    if doc.status != DocumentStatus.PENDING:
+        return []
+    message = step.message
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    if partner is None:
+        raise StepFailed("the document has no partner to send it to", retryable=False)
+    theirs = session.execute(
+        select(PartnerIdentity).where(PartnerIdentity.partner_id == partner.id).limit(1)
+    ).scalar_one_or_none()
+    if theirs is None:
+        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
+    ours = _our_identity(session, message.id)
+    inbound = session.execute(
+        select(Interchange).where(Interchange.message_id == message.id).limit(1)
+    ).scalar_one_or_none()
+    newer = inbound is not None and inbound.version >= "00501"
+    profile = EnvelopeProfile(
+        sender_qualifier=ours[0],
+        sender_id=ours[1],
+        receiver_qualifier=theirs.isa_qualifier,
+        receiver_id=theirs.isa_id,
+        version="005010" if newer else "004010",
+        interchange_control_number=next_control_number(
+            session, partner_id=partner.id, kind=ControlNumberKind.ISA
+        ),
+        group_control_number=next_control_number(
+            session, partner_id=partner.id, kind=ControlNumberKind.GS
+        ),
+        usage="T" if message.is_test else "P",
+    )
+    try:
+        text = render([doc.canonical], profile)
+    except GatewayError as exc:
+        raise StepFailed(f"cannot render the {doc.document_type}: {exc}", retryable=False) from exc
+    out = create_message(
+        session,
+        direction=Direction.OUTBOUND,
+        channel=Channel.API,
+        payload=text.encode("utf-8"),
+        partner_id=partner.id,
+        channel_meta={"document_id": str(doc.id), "source_message_id": str(message.id)},
+        status=MessageStatus.PROCESSING,  # in the partner's mailbox until picked up
+        is_test=message.is_test,
+    )
+    doc.status = DocumentStatus.DELIVERED
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="rendered_for_partner",
+        detail={
+            "outbound_message_id": str(out.id),
+            "isa13": f"{profile.interchange_control_number:09d}",
+            "document_type": doc.document_type,
+        },
+    )
+    return []
+
+
+def _our_identity(session: Session, message_id: uuid.UUID) -> tuple[str, str]:
+    ours = session.execute(select(OurIdentity).limit(1)).scalar_one_or_none()
+    if ours is not None:
+        return ours.isa_qualifier, ours.isa_id
+    inbound = session.execute(
+        select(Interchange).where(Interchange.message_id == message_id).limit(1)
+    ).scalar_one_or_none()
+    if inbound is not None:  # reply as the identity the partner addressed
+        return inbound.receiver_qualifier, inbound.receiver_id
+    raise StepFailed(
+        "no identity of ours is registered (edi-gateway identities add)", retryable=False
+    )

@@ -1,0 +1,294 @@
+"""Inbound steps: translate a message, deliver its documents to the ERP, acknowledge it.
+
+Each handler runs inside the transaction that finishes its step, so its writes and the step's
+`done` commit together: a handler that dies halfway leaves nothing behind, and the step runs
+again from the start. Handlers return the ids of the steps they created, dispatched by the
+runner after the commit.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.store import ensure_step, load_blob, next_control_number, record_event
+from gateway.store.enums import (
+    AckKind,
+    AckPreference,
+    AckStatus,
+    Channel,
+    ControlNumberKind,
+    Direction,
+    DocumentStatus,
+    MessageStatus,
+    StepKind,
+)
+from gateway.store.messages import create_message
+from gateway.store.models import (
+    Acknowledgment,
+    Document,
+    FunctionalGroup,
+    Interchange,
+    Message,
+    Partner,
+    Step,
+    TransactionSet,
+)
+from translators.errors import TranslatorError, UnusableInputError
+from translators.x12 import interchange as x12
+from translators.x12.acks import AckOptions, acknowledge, group_status
+from translators.x12.translate import Document as TranslatedDocument
+from translators.x12.translate import translate_events
+
+_AK9_STATUS = {
+    "A": AckStatus.ACCEPTED,
+    "E": AckStatus.ACCEPTED_WITH_ERRORS,
+    "P": AckStatus.PARTIALLY_ACCEPTED,
+    "R": AckStatus.REJECTED,
+}
+
+
+class StepFailed(Exception):
+    """A step cannot succeed as things are; ``retryable`` says whether trying later may help."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class StepWaits(Exception):
+    """The step is blocked on something outside (an ERP circuit is open) until ``until``."""
+
+    def __init__(self, reason: str, *, until: datetime):
+        super().__init__(reason)
+        self.until = until
+
+
+def _payload(session: Session, message: Message) -> bytes:
+    data = load_blob(session, sha256=message.sha256)
+    if data is None:
+        raise StepFailed(
+            f"payload {message.sha256} of message {message.id} is missing", retryable=False
+        )
+    return data
+
+
+def _business_keys(doc: dict[str, Any]) -> dict[str, str | None]:
+    def key(name: str) -> str | None:
+        value = doc.get(name)
+        return str(value)[:200] if value else None
+
+    return {
+        "po_number": key("po_number"),
+        "invoice_number": key("invoice_number"),
+        "shipment_id": key("shipment_id"),
+    }
+
+
+def _store_document(
+    session: Session, message: Message, set_row: TransactionSet, data: dict[str, Any]
+) -> list[uuid.UUID]:
+    doc = Document(
+        message=message,
+        transaction_set=set_row,
+        direction=Direction.INBOUND,
+        document_type=str(data["document_type"]),
+        canonical=data,
+        status=DocumentStatus.PENDING,
+        **_business_keys(data),
+    )
+    session.add(doc)
+    session.flush()
+    if doc.document_type == "functional_ack":
+        doc.status = DocumentStatus.DELIVERED  # reconciled here, not sent to the ERP
+        return []
+    step = ensure_step(
+        session, message_id=message.id, document_id=doc.id, kind=StepKind.DELIVER_ERP
+    )
+    return [step.id]
+
+
+def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
+    """Translate the payload: envelopes, sets and documents stored, one ERP step per document."""
+    message = step.message
+    payload = _payload(session, message)
+    interchanges: dict[int, Interchange] = {}
+    groups: dict[int, FunctionalGroup] = {}
+    accepted = rejected = 0
+    created: list[uuid.UUID] = []
+    problems: list[str] = []
+
+    def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> FunctionalGroup:
+        row = groups.get(id(ev_group))
+        if row is None:
+            ic_row = interchanges[id(ev_ic)]
+            gs = ev_group.gs
+            row = FunctionalGroup(
+                interchange=ic_row,
+                position=len(ic_row.groups) + 1,
+                gs01=ev_group.functional_id[:35],
+                gs02=gs[2][:35] if len(gs) > 2 else None,
+                gs03=gs[3][:35] if len(gs) > 3 else None,
+                gs06=ev_group.control_number[:35],
+                gs08=ev_group.version[:35],
+            )
+            session.add(row)
+            groups[id(ev_group)] = row
+        return row
+
+    try:
+        events: Iterator[Any] = translate_events(x12.read_interchanges(io.BytesIO(payload)))
+        set_rows: dict[int, TransactionSet] = {}
+        waiting: list[TranslatedDocument] = []
+        for item in events:
+            if isinstance(item, x12.InterchangeStart):
+                ic = item.interchange
+                e = ic.isa.elements
+                row = Interchange(
+                    message=message,
+                    position=len(interchanges) + 1,
+                    isa13=ic.control_number[:35],
+                    sender_qualifier=e[4],
+                    sender_id=e[5][:35],
+                    receiver_qualifier=e[6],
+                    receiver_id=e[7][:35],
+                    version=e[11][:35],
+                    is_test=e[14] == "T",
+                )
+                session.add(row)
+                interchanges[id(ic)] = row
+            elif isinstance(item, x12.SetRead):
+                ts = item.transaction_set
+                set_row = TransactionSet(
+                    group=group_row(item.interchange, item.group),
+                    position=ts.position_in_group,
+                    st01=ts.set_id[:35],
+                    st02=ts.control_number[:35],
+                    accepted=ts.accepted,
+                    errors=[e.as_ack_error() | {"message": e.message} for e in ts.errors]
+                    + [{"message": str(e), "set_code": e.set_code} for e in ts.set_errors],
+                )
+                session.add(set_row)
+                set_rows[id(ts)] = set_row
+                for pending in waiting:
+                    accepted += 1
+                    created.extend(_store_document(session, message, set_row, pending.data))
+                waiting.clear()
+            elif isinstance(item, TranslatedDocument):
+                # a set's document comes just before its SetRead: kept until the row exists
+                waiting.append(item)
+            elif isinstance(item, x12.GroupEnd):
+                group_row(item.interchange, item.group)
+            elif hasattr(item, "severity") and item.severity == "error":
+                problems.append(item.message)
+        for set_row in set_rows.values():
+            if not set_row.accepted:
+                rejected += 1
+    except UnusableInputError as exc:
+        problems.append(str(exc))
+    except TranslatorError as exc:
+        problems.append(str(exc))
+    if accepted and not rejected and not problems:
+        message.status = MessageStatus.PROCESSING
+    elif accepted:
+        message.status = MessageStatus.PARTIALLY_REJECTED
+    else:
+        message.status = MessageStatus.REJECTED
+    message.status_reason = "; ".join(problems[:20])[:4000] if problems else None
+    record_event(
+        session,
+        message_id=message.id,
+        kind="translated",
+        detail={"documents": accepted, "rejected_sets": rejected, "problems": problems[:20]},
+    )
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    if partner is not None and partner.ack_kind != AckPreference.NONE and interchanges:
+        created.append(ensure_step(session, message_id=message.id, kind=StepKind.SEND_ACK).id)
+    if not created and message.status == MessageStatus.PROCESSING:
+        message.status = MessageStatus.DELIVERED
+    return created
+
+
+def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
+    """The 997/999 (and TA1) for the message, stored as an outbound message in the partner's
+    mailbox. Control numbers come from the partner's gap-free sequences."""
+    message = step.message
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    if partner is None:
+        return []
+    payload = _payload(session, message)
+    kind = "999" if partner.ack_kind == AckPreference.FA_999 else "997"
+    texts: list[str] = []
+    acked: list[tuple[str, str]] = []
+    for ev in x12.read_interchanges(io.BytesIO(payload)):
+        if not isinstance(ev, x12.InterchangeEnd):
+            continue
+        ic = ev.interchange
+        this_kind = kind if ic.isa.version >= "00501" else "997"
+        number = next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.ISA)
+        groups = [g for g in ic.groups if g.functional_id != "FA"]
+        first_group = (
+            next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.GS)
+            if groups
+            else 1
+        )
+        for _ in groups[1:]:
+            next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.GS)
+        text, _used = acknowledge(ic, AckOptions(this_kind, number), first_group)
+        if text:
+            texts.append(text)
+            acked.extend((g.control_number, group_status(g)) for g in groups)
+    if not texts:
+        return []
+    ack_message = create_message(
+        session,
+        direction=Direction.OUTBOUND,
+        channel=Channel.API,
+        payload="".join(texts).encode("utf-8"),
+        partner_id=partner.id,
+        channel_meta={"kind": kind, "acknowledges": str(message.id)},
+        status=MessageStatus.PROCESSING,  # waiting in the partner's mailbox
+    )
+    for control_number, status in acked:
+        session.add(
+            Acknowledgment(
+                kind=AckKind(kind),
+                direction=Direction.OUTBOUND,
+                message_id=ack_message.id,
+                acknowledges_message_id=message.id,
+                group_control_number=control_number,
+                status=_AK9_STATUS.get(status, AckStatus.REJECTED),
+            )
+        )
+    record_event(
+        session,
+        message_id=message.id,
+        kind="acknowledged",
+        detail={"kind": kind, "ack_message_id": str(ack_message.id), "groups": len(acked)},
+    )
+    return []
+
+
+def finish_message_if_complete(session: Session, message: Message) -> None:
+    """A message whose documents all reached the ERP is delivered."""
+    if message.status not in (MessageStatus.PROCESSING,):
+        return
+    pending = session.execute(
+        select(func.count())
+        .select_from(Document)
+        .where(
+            Document.message_id == message.id,
+            Document.direction == Direction.INBOUND,
+            Document.status == DocumentStatus.PENDING,
+        )
+    ).scalar_one()
+    if pending == 0:
+        message.status = MessageStatus.DELIVERED
+        record_event(session, message_id=message.id, kind="delivered", detail={})

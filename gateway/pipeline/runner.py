@@ -1,0 +1,228 @@
+"""Running steps: claim, work, finish - or fail, wait, dead-letter - each by compare-and-set.
+
+A step runs in two short transactions: the claim (which takes the lease and counts an attempt)
+and the work (the handler's writes and the step's `done`, committed together). A worker killed
+at any point leaves either an unclaimed step or a running step whose lease expires; the sweeper
+dispatches it again and the handler, being idempotent, has one effect.
+
+Steps a handler creates run right away in the same task while it still holds the worker
+(`chain`), which saves a broker round trip per step; if the task dies, the sweeper finds them.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from gateway.pipeline.deliver import (
+    apply_delivery,
+    call_erp,
+    prepare_delivery,
+    render_outbound,
+)
+from gateway.pipeline.inbound import (
+    StepFailed,
+    StepWaits,
+    send_acknowledgment,
+    translate_message,
+)
+from gateway.pipeline.runtime import Runtime
+from gateway.store import (
+    bury_lost_steps,
+    claim_step,
+    defer_step,
+    expired_steps,
+    fail_step,
+    finish_step,
+    record_event,
+    replay_step,
+)
+from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
+from gateway.store.models import Document, Message, Step
+from gateway.store.types import utcnow
+
+log = logging.getLogger("gateway.pipeline")
+
+Handler = Callable[[Session, Step, Runtime], list[uuid.UUID]]
+
+HANDLERS: dict[StepKind, Handler] = {
+    StepKind.TRANSLATE: lambda s, step, rt: translate_message(s, step),
+    StepKind.SEND_ACK: lambda s, step, rt: send_acknowledgment(s, step),
+    StepKind.RENDER: render_outbound,
+}
+
+
+class LeaseLost(Exception):
+    """Another worker took the step over (our lease expired): our work must not commit."""
+
+
+def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> StepState | None:
+    """Run one step (and, with ``chain``, the steps it creates). Returns the step's new state,
+    or None when it was not ours to run (already done, or running elsewhere)."""
+    queue = [step_id]
+    first_state: StepState | None = None
+    while queue:
+        current = queue.pop(0)
+        state, created = _run_one(runtime, current)
+        if current == step_id:
+            first_state = state
+        if chain:
+            queue.extend(created)
+        elif created:
+            runtime.dispatcher.dispatch(created)
+    return first_state
+
+
+def _run_one(runtime: Runtime, step_id: uuid.UUID) -> tuple[StepState | None, list[uuid.UUID]]:
+    owner = runtime.owner()
+    with runtime.sessions.begin() as session:
+        if not claim_step(
+            session, step_id=step_id, owner=owner, lease_seconds=runtime.lease_seconds
+        ):
+            return None, []
+    try:
+        with runtime.sessions.begin() as session:
+            step = session.get(Step, step_id)
+            assert step is not None
+            kind = step.kind
+        if kind == StepKind.DELIVER_ERP:
+            return _deliver(runtime, step_id, owner)
+        with runtime.sessions.begin() as session:
+            step = session.get(Step, step_id)
+            assert step is not None
+            handler = HANDLERS.get(step.kind)
+            if handler is None:
+                raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
+            created = handler(session, step, runtime)
+            if not finish_step(session, step_id=step_id, owner=owner):
+                raise LeaseLost(f"step {step_id} was taken over")
+        return StepState.DONE, created
+    except LeaseLost:
+        log.warning("lease lost on step %s; its work was rolled back", step_id)
+        return None, []
+    except StepWaits as wait:
+        with runtime.sessions.begin() as session:
+            defer_step(session, step_id=step_id, owner=owner, until=wait.until, reason=str(wait))
+        return StepState.WAITING, []
+    except StepFailed as failure:
+        return _failed(runtime, step_id, owner, str(failure), failure.retryable), []
+    except Exception as exc:  # an unexpected error is retried, and kept for the operator
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        log.exception("step %s failed unexpectedly", step_id)
+        return _failed(runtime, step_id, owner, f"internal error: {detail}", True), []
+
+
+def _deliver(
+    runtime: Runtime, step_id: uuid.UUID, owner: str
+) -> tuple[StepState | None, list[uuid.UUID]]:
+    """Read, call the ERP with no transaction open, then record the outcome and finish."""
+    with runtime.sessions.begin() as session:
+        step = session.get(Step, step_id)
+        assert step is not None
+        prepared = prepare_delivery(session, step)
+        if prepared is None:
+            if not finish_step(session, step_id=step_id, owner=owner):
+                raise LeaseLost(f"step {step_id} was taken over")
+            return StepState.DONE, []
+    outcome = call_erp(prepared, runtime)
+    with runtime.sessions.begin() as session:
+        step = session.get(Step, step_id)
+        assert step is not None
+        created = apply_delivery(session, step, prepared, outcome)
+        if not finish_step(session, step_id=step_id, owner=owner):
+            raise LeaseLost(f"step {step_id} was taken over")
+    return StepState.DONE, created
+
+
+def _failed(
+    runtime: Runtime, step_id: uuid.UUID, owner: str, error: str, retryable: bool
+) -> StepState | None:
+    with runtime.sessions.begin() as session:
+        state = fail_step(
+            session, step_id=step_id, owner=owner, error=error[:4000], retryable=retryable
+        )
+        step = session.get(Step, step_id)
+        if step is not None and state is not None:
+            record_event(
+                session,
+                message_id=step.message_id,
+                document_id=step.document_id,
+                kind="dead_lettered" if state == StepState.DEAD else "step_failed",
+                detail={"step": step.kind.value, "attempt": step.attempts, "error": error[:500]},
+            )
+            if state == StepState.DEAD:
+                _mark_failed(session, step)
+    return state
+
+
+def _mark_failed(session: Session, step: Step) -> None:
+    session.execute(
+        update(Message)
+        .where(Message.id == step.message_id)
+        .values(status=MessageStatus.FAILED, updated_at=utcnow())
+    )
+    if step.document_id is not None:
+        session.execute(
+            update(Document)
+            .where(Document.id == step.document_id)
+            .values(status=DocumentStatus.FAILED)
+        )
+
+
+def sweep(runtime: Runtime, *, limit: int = 500) -> list[uuid.UUID]:
+    """Dead-letter poison steps and re-dispatch every step that is due or lost its worker.
+    Run it from beat every few seconds; safe to run anywhere, any number of times."""
+    with runtime.sessions.begin() as session:
+        for buried in bury_lost_steps(session):
+            step = session.get(Step, buried)
+            if step is not None:
+                _mark_failed(session, step)
+                record_event(
+                    session,
+                    message_id=step.message_id,
+                    document_id=step.document_id,
+                    kind="dead_lettered",
+                    detail={"step": step.kind.value, "error": step.last_error},
+                )
+        due = [s.id for s in expired_steps(session, limit=limit)]
+    if due:
+        runtime.dispatcher.dispatch(due)
+    return due
+
+
+def replay(runtime: Runtime, step_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Give dead-lettered steps fresh attempts and dispatch them. Returns the replayed ids."""
+    replayed: list[uuid.UUID] = []
+    with runtime.sessions.begin() as session:
+        for step_id in step_ids:
+            if replay_step(session, step_id=step_id):
+                step = session.get(Step, step_id)
+                assert step is not None
+                replayed.append(step_id)
+                message = session.get(Message, step.message_id)
+                if message is not None and message.status == MessageStatus.FAILED:
+                    message.status = MessageStatus.PROCESSING
+                if step.document_id is not None:
+                    doc = session.get(Document, step.document_id)
+                    if doc is not None and doc.status == DocumentStatus.FAILED:
+                        doc.status = DocumentStatus.PENDING
+                record_event(
+                    session,
+                    message_id=step.message_id,
+                    document_id=step.document_id,
+                    kind="replayed",
+                    detail={"step": step.kind.value},
+                )
+    if replayed:
+        runtime.dispatcher.dispatch(replayed)
+    return replayed
+
+
+def retry_later(seconds: float) -> timedelta:
+    return timedelta(seconds=max(1.0, seconds))

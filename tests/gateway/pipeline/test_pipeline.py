@@ -1,0 +1,257 @@
+"""The pipeline run inline (a collecting dispatcher drained by the test) on SQLite and on the
+real PostgreSQL: intake, translate, ERP delivery, acknowledgments, duplicates, retries,
+dead letters, replay and the sweeper."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.commands.admin import add_erp_target, add_partner
+from gateway.erp.base import PermanentErpError, RetryableErpError
+from gateway.erp.circuit import CircuitBreakers
+from gateway.pipeline import CollectingDispatcher, Runtime, intake, replay, run_step, sweep
+from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo
+from gateway.secretbox import SecretBox
+from gateway.store.enums import Channel, DocumentStatus, MessageStatus, StepKind, StepState
+from gateway.store.models import Document, Event, Message, Step
+from gateway.store.types import utcnow
+from gateway.wiring import StoreErpGateway
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "x12"
+PO = (SAMPLES / "850" / "basic-004010.x12").read_bytes()
+BOX = SecretBox("test-secret-key-with-enough-length-0123456789")
+
+
+def drain(runtime: Runtime) -> None:
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    while dispatcher.pending:
+        run_step(runtime, dispatcher.pending.pop(0))
+
+
+def events(sessions: sessionmaker[Session], message_id: uuid.UUID) -> list[str]:
+    with sessions() as s:
+        return list(
+            s.execute(
+                select(Event.kind).where(Event.message_id == message_id).order_by(Event.at)
+            ).scalars()
+        )
+
+
+@pytest.fixture
+def folder_runtime(sessions: sessionmaker[Session], tmp_path: Path) -> Runtime:
+    add_erp_target(
+        sessions, BOX, name="erp", kind="folder", config={"directory": str(tmp_path / "erp")}
+    )
+    add_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="erp")
+    return Runtime(
+        sessions=sessions,
+        dispatcher=CollectingDispatcher(),
+        erp=StoreErpGateway(BOX, CircuitBreakers()),
+    )
+
+
+def test_an_order_goes_to_the_erp_and_is_acknowledged(
+    folder_runtime: Runtime, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    result = intake(folder_runtime, payload=PO, channel=Channel.API, channel_meta={"file": "po"})
+    assert result.status == MessageStatus.RECEIVED
+    drain(folder_runtime)
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.DELIVERED
+        (doc,) = message.documents
+        assert doc.status == DocumentStatus.DELIVERED and doc.po_number == "NW-4500018231"
+        assert doc.erp_reference
+        acks = (
+            s.execute(
+                select(Message).where(
+                    Message.channel_meta["acknowledges"].as_string() == str(message.id)
+                )
+            )
+            .scalars()
+            .all()
+            if s.bind and s.bind.dialect.name == "postgresql"
+            else [
+                m
+                for m in s.execute(select(Message)).scalars()
+                if m.channel_meta.get("acknowledges")
+            ]
+        )
+        (ack,) = acks
+        text = ack.blob.data.decode()
+    written = list((tmp_path / "erp").glob("*.json"))
+    assert len(written) == 1
+    assert orjson.loads(written[0].read_bytes())["po_number"] == "NW-4500018231"
+    assert "AK1*PO*1207~" in text and "AK9*A*1*1*1~" in text
+    assert events(sessions, result.message_id) == [
+        "received",
+        "translated",
+        "delivered_to_erp",
+        "delivered",
+        "acknowledged",
+    ]
+
+
+def test_a_step_run_twice_has_one_effect(
+    folder_runtime: Runtime, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    result = intake(folder_runtime, payload=PO, channel=Channel.API)
+    first = list(folder_runtime.dispatcher.pending)  # type: ignore[attr-defined]
+    drain(folder_runtime)
+    for step_id in first:
+        assert run_step(folder_runtime, step_id) is None  # done: nothing to claim
+    with sessions() as s:
+        assert len(s.execute(select(Document)).scalars().all()) == 1
+    assert len(list((tmp_path / "erp").glob("*.json"))) == 1
+    assert events(sessions, result.message_id).count("delivered_to_erp") == 1
+
+
+def test_a_resent_interchange_is_a_duplicate_and_never_reaches_the_erp_twice(
+    folder_runtime: Runtime, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    intake(folder_runtime, payload=PO, channel=Channel.API)
+    drain(folder_runtime)
+    again = intake(folder_runtime, payload=PO, channel=Channel.SFTP)
+    same_isa13 = intake(
+        folder_runtime, payload=PO.replace(b"CTT*4*88", b"CTT*4*89"), channel=Channel.API
+    )
+    drain(folder_runtime)
+    assert again.status == MessageStatus.DUPLICATE and "same payload" in (again.reason or "")
+    assert same_isa13.status == MessageStatus.DUPLICATE and "same ISA13" in (
+        same_isa13.reason or ""
+    )
+    assert len(list((tmp_path / "erp").glob("*.json"))) == 1
+
+
+def test_unknown_senders_and_impersonation_are_stored_and_rejected(
+    folder_runtime: Runtime, sessions: sessionmaker[Session]
+) -> None:
+    stranger = intake(
+        folder_runtime, payload=PO.replace(b"NWHARDWARE", b"STRANGER  "), channel=Channel.API
+    )
+    assert stranger.status == MessageStatus.REJECTED
+    assert stranger.reason == "unknown ISA sender ZZ:STRANGER"
+    other = add_partner(sessions, name="Other", isa="ZZ:OTHER")
+    posing = intake(
+        folder_runtime,
+        payload=PO,
+        channel=Channel.API,
+        authenticated_partner_id=uuid.UUID(other["id"]),
+    )
+    assert posing.status == MessageStatus.REJECTED
+    assert "not an identity of the authenticated partner" in (posing.reason or "")
+    junk = intake(folder_runtime, payload=b"hello", channel=Channel.API)
+    assert junk.status == MessageStatus.REJECTED
+    with sessions() as s:
+        stored = {m.id: m for m in s.execute(select(Message)).scalars()}
+        assert {stranger.message_id, posing.message_id, junk.message_id} <= set(stored)
+        assert stored[junk.message_id].blob.data == b"hello"  # nothing dropped
+    assert folder_runtime.dispatcher.pending == []  # type: ignore[attr-defined]
+
+
+class FlakyErp:
+    """Fails as told, then delivers; records what it accepted by idempotency key."""
+
+    def __init__(self, failures: list[Exception]):
+        self.failures = failures
+        self.accepted: dict[str, dict[str, Any]] = {}
+
+    def deliver(
+        self,
+        *,
+        target: ErpTargetInfo,
+        document: dict[str, Any],
+        document_id: str,
+        message_id: str,
+        test: bool,
+    ) -> DeliveryOutcome:
+        if self.failures:
+            raise self.failures.pop(0)
+        already = document_id in self.accepted
+        self.accepted[document_id] = document
+        return DeliveryOutcome(reference=f"ERP-{document_id[:8]}", already_had=already)
+
+
+def flaky_runtime(sessions: sessionmaker[Session], erp: FlakyErp) -> Runtime:
+    add_erp_target(sessions, BOX, name="default", kind="demo", config={})
+    add_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE")
+    return Runtime(sessions=sessions, dispatcher=CollectingDispatcher(), erp=erp)
+
+
+def _make_due(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        s.execute(
+            update(Step)
+            .where(Step.state.in_([StepState.FAILED, StepState.WAITING]))
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+
+
+def test_a_retryable_erp_failure_is_retried_with_backoff(sessions: sessionmaker[Session]) -> None:
+    erp = FlakyErp([RetryableErpError("503 from ERP", status_code=503)])
+    runtime = flaky_runtime(sessions, erp)
+    result = intake(runtime, payload=PO, channel=Channel.API)
+    drain(runtime)
+    with sessions() as s:
+        step = s.execute(select(Step).where(Step.kind == StepKind.DELIVER_ERP)).scalar_one()
+        assert step.state == StepState.FAILED and "503" in (step.last_error or "")
+        assert step.next_attempt_at is not None and step.next_attempt_at > step.updated_at
+    _make_due(sessions)
+    assert sweep(runtime) == [step.id]
+    drain(runtime)
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.DELIVERED
+    assert len(erp.accepted) == 1
+
+
+def test_a_permanent_failure_is_dead_lettered_then_replayed(
+    sessions: sessionmaker[Session],
+) -> None:
+    erp = FlakyErp([PermanentErpError("400: unknown item", status_code=400)])
+    runtime = flaky_runtime(sessions, erp)
+    result = intake(runtime, payload=PO, channel=Channel.API)
+    drain(runtime)
+    with sessions() as s:
+        step = s.execute(select(Step).where(Step.kind == StepKind.DELIVER_ERP)).scalar_one()
+        assert step.state == StepState.DEAD and "unknown item" in (step.last_error or "")
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.FAILED
+    assert replay(runtime, [step.id]) == [step.id]
+    drain(runtime)
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.DELIVERED
+    assert "dead_lettered" in events(sessions, result.message_id)
+    assert "replayed" in events(sessions, result.message_id)
+
+
+def test_the_sweeper_recovers_a_step_whose_worker_died(sessions: sessionmaker[Session]) -> None:
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    result = intake(runtime, payload=PO, channel=Channel.API)
+    runtime.dispatcher.pending.clear()  # type: ignore[attr-defined]  # the dispatch was lost
+    with sessions.begin() as s:  # and a worker claimed it, then died
+        s.execute(
+            update(Step).values(
+                state=StepState.RUNNING,
+                lease_owner="dead-worker",
+                attempts=1,
+                lease_expires_at=utcnow() - timedelta(seconds=1),
+            )
+        )
+    assert len(sweep(runtime)) == 1
+    drain(runtime)
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.DELIVERED
+    assert len(erp.accepted) == 1
