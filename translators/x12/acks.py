@@ -21,6 +21,7 @@ from translators.x12.tokenizer import Delimiters
 ACK_SET_IDS = frozenset({"997", "999", "TA1"})
 ACK_DELIMITERS_4010 = Delimiters("*", ">", "~", None)
 ACK_DELIMITERS_5010 = Delimiters("*", ">", "~", "^")
+_LINE_BREAKS = str.maketrans("", "", "\r\n")
 
 
 @dataclass(slots=True)
@@ -47,19 +48,49 @@ def _clean(value: str | None, d: Delimiters, limit: int = 99) -> str:
     """A bad value copied into AK404/IK404: it must not carry our delimiters."""
     if not value:
         return ""
+    value = value.translate(_LINE_BREAKS)
     if any(ch in value for ch in d.all()):
         return ""
     return value[:limit]
 
 
-def _ak3_ak4(err: SegmentError, kind: str, d: Delimiters) -> list[list[str]]:
+def _copied(value: str, d: Delimiters) -> str:
+    """An identifier copied from the input (GS01, GS06, ST01, ST02, ...) into the ack.
+
+    A file wrapped at 80 columns leaves line breaks inside values, and an input with other
+    delimiters may carry ours as data; neither may reach the ack, where they would end or split
+    a segment. An identifier cannot be left out like AK404, so those characters are dropped.
+    """
+    mine = d.all()
+    return "".join(ch for ch in value.translate(_LINE_BREAKS) if ch not in mine)
+
+
+def _application_code(value: str, isa_id: str, d: Delimiters) -> str:
+    """GS02/GS03 of the ack: the input's GS03/GS02. X12 allows 2 to 15 characters there; an
+    input code outside that range is replaced by the same party's ISA id, so the ack stays
+    valid."""
+    for candidate in (_copied(value, d), _copied(isa_id, d)):
+        if 2 <= len(candidate) <= 15:
+            return candidate
+    return (_copied(value, d) or _copied(isa_id, d))[:15]
+
+
+def _element_code(code: str, kind: str, version: str) -> str:
+    """AK403 of a 4010 997: element 723's 004010 code list stops at 10, so 12 (too many
+    repetitions) and 13 (too many components) are reported as 3 (too many data elements)."""
+    if kind == "997" and version == "00401" and code in ("12", "13"):
+        return "3"
+    return code
+
+
+def _ak3_ak4(err: SegmentError, kind: str, d: Delimiters, version: str) -> list[list[str]]:
     seg_code = err.segment_error_code or "8"
     if err.element_position is not None and seg_code != "8":
         seg_code = "8"
     out = [
         [
             "AK3" if kind == "997" else "IK3",
-            err.segment_id[:3],
+            _copied(err.segment_id, d)[:3],
             str(err.segment_position),
             (err.loop_id or "")[:6],
             seg_code if err.element_error_code or err.segment_error_code else "8",
@@ -76,7 +107,7 @@ def _ak3_ak4(err: SegmentError, kind: str, d: Delimiters) -> list[list[str]]:
                 "AK4" if kind == "997" else "IK4",
                 position,
                 ref,
-                err.element_error_code,
+                _element_code(err.element_error_code, kind, version),
                 _clean(err.bad_value, d),
             ]
         )
@@ -98,22 +129,22 @@ def _grouped(errors: list[SegmentError]) -> Iterator[tuple[SegmentError, list[Se
         yield errs[0], errs
 
 
-def _set_loop(s: SetSummary, kind: str, d: Delimiters) -> list[list[str]]:
-    ak2 = ["AK2", s.set_id, s.control_number]
+def _set_loop(s: SetSummary, kind: str, d: Delimiters, version: str) -> list[list[str]]:
+    ak2 = ["AK2", _copied(s.set_id, d), _copied(s.control_number, d)]
     if kind == "999" and s.implementation_reference:
-        ak2.append(s.implementation_reference)
+        ak2.append(_copied(s.implementation_reference, d))
     segs = [ak2]
     for first, errs in _grouped(s.errors):
         seg_code = first.segment_error_code or "8"
         element_errors = [e for e in errs if e.element_position is not None]
         if element_errors:
             seg_code = "8"
-        head = _ak3_ak4(first, kind, d)[0]
+        head = _ak3_ak4(first, kind, d, version)[0]
         head[4] = seg_code
         segs.append(head)
         seen: set[tuple[str, ...]] = set()
         for e in element_errors[:99]:
-            for ak4 in _ak3_ak4(e, kind, d)[1:]:
+            for ak4 in _ak3_ak4(e, kind, d, version)[1:]:
                 # two syntax notes may blame the same element: one AK4 says it
                 if tuple(ak4) not in seen:
                     seen.add(tuple(ak4))
@@ -134,14 +165,19 @@ def group_status(group: Group) -> str:
     return "A"
 
 
-def ack_set_segments(group: Group, kind: str, d: Delimiters) -> list[list[str]]:
-    """The segments of one 997/999, AK1 to AK9 (ST and SE are added by the caller)."""
-    ak1 = ["AK1", group.functional_id, group.control_number]
+def ack_set_segments(
+    group: Group, kind: str, d: Delimiters, version: str = "00401"
+) -> list[list[str]]:
+    """The segments of one 997/999, AK1 to AK9 (ST and SE are added by the caller).
+
+    ``version`` is the acknowledgment's ISA12 (00401 or 00501): it decides the code list.
+    """
+    ak1 = ["AK1", _copied(group.functional_id, d), _copied(group.control_number, d)]
     if kind == "999":
-        ak1.append(group.version)
+        ak1.append(_copied(group.version, d))
     segs = [ak1]
     for s in group.sets:
-        segs.extend(_set_loop(s, kind, d))
+        segs.extend(_set_loop(s, kind, d, version))
     included = group.declared_count if group.declared_count is not None else len(group.sets)
     group_codes = [e.group_code for e in group.errors if e.group_code][:5]
     segs.append(
@@ -157,7 +193,7 @@ def ack_set_segments(group: Group, kind: str, d: Delimiters) -> list[list[str]]:
     return segs
 
 
-def ta1_segment(ic: Interchange) -> list[str] | None:
+def ta1_segment(ic: Interchange, d: Delimiters = ACK_DELIMITERS_4010) -> list[str] | None:
     """The TA1 for an interchange, or None when none is due."""
     errors = ic.errors
     if not errors and ic.isa.elements[13:14] != ["1"]:
@@ -173,7 +209,7 @@ def ta1_segment(ic: Interchange) -> list[str] | None:
     # TA102/TA103 echo ISA09/ISA10; keep only their digits so a sloppy "18:04" stays valid
     when_date = "".join(ch for ch in isa[8] if ch.isdigit())[:6].ljust(6, "0")
     when_time = "".join(ch for ch in isa[9] if ch.isdigit())[:4].ljust(4, "0")
-    number = ic.control_number
+    number = _copied(ic.control_number, d)
     if number.isdigit() and len(number) < 9:
         number = number.zfill(9)
     return ["TA1", number, when_date, when_time, status, code]
@@ -197,10 +233,10 @@ def _isa(ic: Interchange, version: str, number: int, when: datetime, d: Delimite
         " " * 10,
         "00",
         " " * 10,
-        isa[6].ljust(2)[:2],
-        isa[7].ljust(15)[:15],
-        isa[4].ljust(2)[:2],
-        isa[5].ljust(15)[:15],
+        _copied(isa[6], d).ljust(2)[:2],
+        _copied(isa[7], d).ljust(15)[:15],
+        _copied(isa[4], d).ljust(2)[:2],
+        _copied(isa[5], d).ljust(15)[:15],
         when.strftime("%y%m%d"),
         when.strftime("%H%M"),
         d.repetition if version >= "00501" and d.repetition else "U",
@@ -220,7 +256,8 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
     if is_acknowledgment(ic):
         return "", 0
     version = _version(ic)
-    ta1 = ta1_segment(ic)
+    d = ACK_DELIMITERS_5010 if version == "00501" else ACK_DELIMITERS_4010
+    ta1 = ta1_segment(ic, d)
     if not ic.groups and ta1 is None:
         return "", 0
     if options.kind == "999" and version < "00501":
@@ -230,7 +267,6 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
         )
     if options.control_number > 999_999_999:
         raise RenderError("control numbers have at most 9 digits", field="control_number")
-    d = ACK_DELIMITERS_5010 if version == "00501" else ACK_DELIMITERS_4010
     when = options.when
     segments: list[list[str]] = [_isa(ic, version, options.control_number, when, d)]
     if ta1:
@@ -244,8 +280,8 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
             [
                 "GS",
                 "FA",
-                gs[3] if len(gs) > 3 else isa[7],
-                gs[2] if len(gs) > 2 else isa[5],
+                _application_code(gs[3] if len(gs) > 3 else "", isa[7], d),
+                _application_code(gs[2] if len(gs) > 2 else "", isa[5], d),
                 when.strftime("%Y%m%d"),
                 when.strftime("%H%M"),
                 number,
@@ -253,7 +289,7 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
                 "005010" if version == "00501" else "004010",
             ]
         )
-        body = ack_set_segments(group, options.kind, d)
+        body = ack_set_segments(group, options.kind, d, version)
         segments.append(["ST", options.kind, "0001"])
         segments.extend(body)
         segments.append(["SE", str(len(body) + 2), "0001"])

@@ -218,7 +218,17 @@ class _Reader:
                 group_count = 0
                 yield InterchangeStart(ic)
                 continue
-            assert ic is not None and isinstance(tok, str)
+            assert isinstance(tok, str)
+            if ic is None:
+                # after an IEA the tokenizer did not take for one: outside any interchange
+                self.stray_errors.append(
+                    EnvelopeError(
+                        f"text outside any interchange: {tok[:40]!r}",
+                        level="interchange",
+                        ta1_code=TA1_BAD_CONTROL_STRUCTURE,
+                    )
+                )
+                continue
             elements = tok.split(sep)
             sid = elements[0]
             if current is not None:
@@ -255,7 +265,7 @@ class _Reader:
                 ic.groups.append(group)
                 group_count += 1
                 seen_set_numbers = set()
-                if not group.control_number.isdigit():
+                if not _is_number(group.control_number):
                     self._group_error(
                         group,
                         ic,
@@ -348,7 +358,7 @@ class _Reader:
                 )
             )
             return
-        if not e[12].isdigit():
+        if not _is_number(e[12]):
             ic.errors.append(
                 self._ic_error(
                     ic, f"ISA13 {e[12]!r} is not a control number", TA1_BAD_CONTROL_NUMBER, "ISA"
@@ -377,7 +387,7 @@ class _Reader:
     def _check_iea(self, ic: Interchange, e: list[str], group_count: int) -> None:
         iea02, isa13 = _el(e, 2), ic.control_number
         if iea02 != isa13:
-            same_number = iea02.isdigit() and isa13.isdigit() and int(iea02) == int(isa13)
+            same_number = _is_number(iea02) and _is_number(isa13) and int(iea02) == int(isa13)
             ic.errors.append(
                 self._ic_error(
                     ic,
@@ -398,7 +408,7 @@ class _Reader:
         declared = _el(e, 1)
         # Some senders count a TA1 as a group; accept either reading.
         counts = {group_count, group_count + len(ic.ta1s)}
-        if not (declared.isdigit() and int(declared) in counts):
+        if not (_is_number(declared) and int(declared) in counts):
             ic.errors.append(
                 self._ic_error(
                     ic,
@@ -438,7 +448,7 @@ class _Reader:
                 forgivable=True,
             )
         count = _el(e, 1)
-        group.declared_count = int(count) if count.isdigit() else None
+        group.declared_count = int(count) if _is_number(count) else None
         if group.declared_count != len(group.sets):
             self._group_error(
                 group,
@@ -560,7 +570,7 @@ class _Reader:
                     )
                 )
             count = _el(se, 1)
-            if not count.isdigit() or int(count) != len(ts.segments):
+            if not _is_number(count) or int(count) != len(ts.segments):
                 ts.set_errors.append(
                     self._set_error(
                         ts,
@@ -594,6 +604,11 @@ class _Reader:
 
 
 _CONTROL_VERSION = re.compile(r"00[2-9]0\d")
+
+
+def _is_number(value: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "¹" or "²", which ``int`` refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def _el(elements: list[str], i: int) -> str:

@@ -169,19 +169,37 @@ class Tokenizer:
                     seg = part.strip(_WS)
                     if not seg:
                         continue
-                    if seg[0] == "I" and (seg.startswith(iea) or seg.startswith(isa)):
-                        if seg.startswith(iea):
+                    tail: list[str] = []
+                    if "\n" in seg and not header.newline_terminated:
+                        # Split at line breaks; an IEA or ISA among the lines ends the
+                        # interchange exactly as one after a terminator does.
+                        lines = list(self._split_lines(seg, sep))
+                        k = next(
+                            (
+                                k
+                                for k, line in enumerate(lines)
+                                if isinstance(line, str)
+                                and (line.startswith((iea, isa)) or line == "IEA")
+                            ),
+                            len(lines),
+                        )
+                        yield from lines[:k]
+                        if k == len(lines):
+                            continue
+                        found = lines[k]
+                        assert isinstance(found, str)
+                        seg = found
+                        tail = [line for line in lines[k + 1 :] if isinstance(line, str)]
+                    if seg[0] == "I" and (seg.startswith((iea, isa)) or seg == "IEA"):
+                        if seg[:3] == "IEA":
                             yield seg
-                            rest = parts[i + 1 :]
+                            rest = [*tail, *parts[i + 1 :]]
                         else:
                             # a new interchange without IEA: hand it back to the header reader
-                            rest = [seg, *parts[i + 1 :]]
+                            rest = [seg, *tail, *parts[i + 1 :]]
                         buf = term.join(rest + pending)
                         ended = True
                         break
-                    if "\n" in seg and not header.newline_terminated:
-                        yield from self._split_lines(seg, sep)
-                        continue
                     yield seg
                 else:
                     buf = pending[0] if pending else ""

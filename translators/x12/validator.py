@@ -640,12 +640,12 @@ class SetValidator:
                 ok = re.fullmatch(r"\d+\.?\d*|\.\d+", digits) is not None
                 digits = digits.replace(".", "")
             else:
-                ok = digits.isdigit()
+                ok = digits.isascii() and digits.isdigit()
             if not ok:
                 return EL_INVALID_CHAR, f"is not a number of type {t}"
             length = len(digits)
         if t == "DT":
-            if not value.isdigit() or length not in (6, 8):
+            if not (value.isascii() and value.isdigit()) or length not in (6, 8):
                 return EL_INVALID_DATE, "is not a date (CCYYMMDD)"
             try:
                 y = int(value[:-4]) if length == 8 else 2000 + int(value[:2])
@@ -653,7 +653,7 @@ class SetValidator:
             except ValueError:
                 return EL_INVALID_DATE, "is not a valid calendar date"
         elif t == "TM" and (
-            not value.isdigit()
+            not (value.isascii() and value.isdigit())
             or length not in (4, 6, 7, 8)
             or int(value[:2]) > 23
             or int(value[2:4]) > 59

@@ -23,9 +23,13 @@ Segment = list[str]
 Json = dict[str, Any]
 
 # AK403 / IK403 element error codes the readers raise.
+TOO_LONG = "5"
 INVALID_CHARACTER = "6"
 INVALID_DATE = "8"
 INVALID_TIME = "9"
+
+# Whole numbers the readers emit must fit a JSON integer (64-bit); X12 counts have 1-9 digits.
+MAX_WHOLE_DIGITS = 18
 
 # Segments of an N1 loop (besides N1..N4) that belong to the party, not to the enclosing level.
 _PARTY_LOOP = frozenset(("REF", "PER", "NX2", "SI", "FOB", "DMG"))
@@ -178,6 +182,8 @@ def el_int(seg: Segment, pos: int, i: int) -> int | None:
     if value is None:
         return None
     if value.isdigit() and value.isascii():
+        if len(value.lstrip("0")) > MAX_WHOLE_DIGITS:
+            raise element_error(seg, pos, i, value, TOO_LONG, "is too large a number")
         return int(value)
     raise element_error(seg, pos, i, value, INVALID_CHARACTER, "is not a whole number")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from translators.canonical.codes import functional_ack_status
 from translators.x12.interchange import TransactionSet
-from translators.x12.readers.common import Json, Segment, components, el
+from translators.x12.readers.common import MAX_WHOLE_DIGITS, Json, Segment, components, el
 
 _SEGMENT_FIELDS = ("segment_id", "segment_position", "loop_id", "segment_error_code")
 
@@ -22,7 +22,10 @@ def _int(value: str | None, name: str, warnings: list[str]) -> int | None:
     if value is None:
         return None
     if value.isdigit() and value.isascii():
-        return int(value)
+        if len(value.lstrip("0")) <= MAX_WHOLE_DIGITS:
+            return int(value)
+        warnings.append(f"{name} {value[:40]!r} is too large a number; left null")
+        return None
     warnings.append(f"{name} {value[:40]!r} is not a whole number; left null")
     return None
 
