@@ -20,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from gateway.logs import log_context
 from gateway.pipeline.deliver import (
     apply_delivery,
     call_erp,
@@ -69,7 +70,8 @@ def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> Ste
     first_state: StepState | None = None
     while queue:
         current = queue.pop(0)
-        state, created = _run_one(runtime, current)
+        with log_context(step_id=str(current)):
+            state, created = _run_one(runtime, current)
         if current == step_id:
             first_state = state
         if chain:
@@ -90,19 +92,11 @@ def _run_one(runtime: Runtime, step_id: uuid.UUID) -> tuple[StepState | None, li
         with runtime.sessions.begin() as session:
             step = session.get(Step, step_id)
             assert step is not None
-            kind = step.kind
-        if kind == StepKind.DELIVER_ERP:
-            return _deliver(runtime, step_id, owner)
-        with runtime.sessions.begin() as session:
-            step = session.get(Step, step_id)
-            assert step is not None
-            handler = HANDLERS.get(step.kind)
-            if handler is None:
-                raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
-            created = handler(session, step, runtime)
-            if not finish_step(session, step_id=step_id, owner=owner):
-                raise LeaseLost(f"step {step_id} was taken over")
-        return StepState.DONE, created
+            kind, message_id = step.kind, step.message_id
+        with log_context(step=kind.value, message_id=str(message_id)):
+            if kind == StepKind.DELIVER_ERP:
+                return _deliver(runtime, step_id, owner)
+            return _handle(runtime, step_id, owner)
     except LeaseLost:
         log.warning("lease lost on step %s; its work was rolled back", step_id)
         return None, []
@@ -116,6 +110,21 @@ def _run_one(runtime: Runtime, step_id: uuid.UUID) -> tuple[StepState | None, li
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         log.exception("step %s failed unexpectedly", step_id)
         return _failed(runtime, step_id, owner, f"internal error: {detail}", True), []
+
+
+def _handle(
+    runtime: Runtime, step_id: uuid.UUID, owner: str
+) -> tuple[StepState | None, list[uuid.UUID]]:
+    with runtime.sessions.begin() as session:
+        step = session.get(Step, step_id)
+        assert step is not None
+        handler = HANDLERS.get(step.kind)
+        if handler is None:
+            raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
+        created = handler(session, step, runtime)
+        if not finish_step(session, step_id=step_id, owner=owner):
+            raise LeaseLost(f"step {step_id} was taken over")
+    return StepState.DONE, created
 
 
 def _deliver(
