@@ -162,6 +162,10 @@ identities_app = typer.Typer(help="Our own identities (ISA, AS2).", no_args_is_h
 app.add_typer(erp_app, name="erp")
 app.add_typer(partners_app, name="partners")
 app.add_typer(identities_app, name="identities")
+keys_app = typer.Typer(help="API keys for partners and ERPs.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Operator tokens for the HTTP API.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(tokens_app, name="tokens")
 
 
 def _store(data_dir: Path | None) -> Any:
@@ -275,6 +279,72 @@ def partners_add(
     _print(add_partner(sessions, name=name, isa=isa, role=role, status=status, erp=erp), as_json)
 
 
+@keys_app.command("issue")
+@guarded
+def keys_issue(
+    partner_id: Annotated[str | None, typer.Argument(help="the partner's id (or name)")] = None,
+    erp: Annotated[str | None, typer.Option(help="issue an ERP key for this target")] = None,
+    label: Annotated[str | None, typer.Option(help="a note to recognise the key by")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue a partner key (PARTNER_ID) or an ERP key (--erp NAME); shown once, stored hashed."""
+    from gateway.commands.keys import issue_erp_key, issue_partner_key
+
+    if (partner_id is None) == (erp is None):
+        raise fail("give either PARTNER_ID or --erp NAME")
+    _, sessions = _store(data_dir)
+    if erp is not None:
+        record = issue_erp_key(sessions, erp, label=label)
+    else:
+        assert partner_id is not None
+        record = issue_partner_key(sessions, partner_id, label=label)
+    _print(record, True)  # CONTRACT.md: prints {"key": ...} (JSON) once
+
+
+@keys_app.command("revoke")
+@guarded
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="the key, its prefix or its id")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke a key or token; it stops working at once."""
+    from gateway.commands.keys import revoke as revoke_key
+
+    _, sessions = _store(data_dir)
+    _print(revoke_key(sessions, key), as_json)
+
+
+@keys_app.command("list")
+@guarded
+def keys_list(
+    all_keys: Annotated[bool, typer.Option("--all", help="include revoked keys")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Keys and tokens (never the secrets)."""
+    from gateway.commands.keys import list_keys
+
+    _, sessions = _store(data_dir)
+    _print(list_keys(sessions, include_revoked=all_keys), as_json)
+
+
+@tokens_app.command("issue")
+@guarded
+def tokens_issue(
+    role: Annotated[str, typer.Option(help="admin, operator or read-only")],
+    label: Annotated[str | None, typer.Option(help="a note to recognise the token by")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue an operator token with a role; shown once, stored hashed."""
+    from gateway.commands.keys import issue_operator_token
+
+    _, sessions = _store(data_dir)
+    _print(issue_operator_token(sessions, role, label=label), True)  # {"key": ...}, once
+
+
 @app.command("dead-letters")
 @guarded
 def dead_letters(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
@@ -341,6 +411,77 @@ def submit(
     _print(record, as_json)
     if message.status.value in ("rejected", "failed", "duplicate"):
         raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port")] = 8080,
+    sftp_port: Annotated[int, typer.Option(help="SFTP port (when the SFTP channel lands)")] = 2222,
+    data_dir: DataDir = None,
+    json_logs: Annotated[bool, typer.Option("--json-logs", help="JSON log lines")] = False,
+) -> None:
+    """The whole gateway in one process: SQLite, in-process worker and beat, demo ERP, HTTP API."""
+    import uvicorn
+
+    from gateway.api import create_app
+    from gateway.embedded import prepare, start_background
+    from gateway.logs import configure_logging
+
+    configure_logging(json=json_logs, level="INFO")
+    settings = prepare(data_dir)
+    embedded = start_background(settings)
+    api = create_app(runtime=embedded.runtime, settings=settings)
+    base = f"http://{host}:{port}"
+    dd = f" --data-dir {data_dir}" if data_dir else ""
+    sys.stderr.write(
+        f"edi-gateway (embedded) - data in {settings.data_dir}\n"
+        f"  HTTP API       {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/health)\n"
+        f"  ERP route      'default' = the demo ERP (answers each 850 with an 855)\n"
+        f"  get started    edi-gateway partners add NAME --isa ZZ:THEIRID{dd}\n"
+        f"                 edi-gateway keys issue PARTNER_ID{dd}\n"
+        f"                 curl -H 'Authorization: Bearer KEY' --data-binary @po.x12 \\\n"
+        f"                      {base}/api/v1/inbound\n"
+        f"  SFTP           not in this version (port {sftp_port} stays free)\n"
+    )
+    try:
+        uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        embedded.stop()
+
+
+@app.command()
+@guarded
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="HTTP port")] = 8080,
+    json_logs: Annotated[bool, typer.Option("--json-logs/--text-logs")] = True,
+) -> None:
+    """The production web process (DATABASE_URL, REDIS_URL, GATEWAY_SECRET_KEY set)."""
+    import uvicorn
+
+    from celery_app.app import app as celery
+    from gateway.api import create_app
+    from gateway.logs import configure_logging
+    from gateway.pipeline.dispatch import CeleryDispatcher
+    from gateway.settings import get_settings
+    from gateway.store import migrate
+    from gateway.wiring import build_runtime
+
+    configure_logging(json=json_logs, level="INFO")
+    settings = get_settings()
+    if not settings.redis_url:
+        raise fail("`web` is the production process: set REDIS_URL (or run `edi-gateway serve`)")
+    migrate(settings.database_url)  # idempotent; an advisory lock serialises concurrent starts
+    runtime = build_runtime(dispatcher=CeleryDispatcher(celery), settings=settings)
+    uvicorn.run(
+        create_app(runtime=runtime, settings=settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def main() -> None:

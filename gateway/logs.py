@@ -66,5 +66,5 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kombu", "celery.redirected", "amqp", "httpx", "uvicorn.access"):
+    for noisy in ("kombu", "celery.redirected", "amqp", "httpx", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

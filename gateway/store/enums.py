@@ -112,3 +112,20 @@ class ControlNumberKind(StrEnum):
     ISA = "isa"
     GS = "gs"
     ST = "st"
+
+
+class KeyKind(StrEnum):
+    """Who an API key speaks for: a partner, an ERP target, or an operator (a token)."""
+
+    PARTNER = "partner"
+    ERP = "erp"
+    OPERATOR = "operator"
+
+
+class OperatorRole(StrEnum):
+    """What an operator token may do: admin and operator change things (replay, keys),
+    read-only only looks."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    READ_ONLY = "read-only"

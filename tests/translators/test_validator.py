@@ -170,3 +170,17 @@ def test_composites() -> None:
     assert check("BEG*00*P*20240101", "REF*DP*1**PO", "PO1*1") == [("REF", 3, "8", 4, "1")]
     errors = check("BEG*00*P*20240101", "REF*DP*1**PO>1>IA>9>X", "PO1*1")
     assert errors == [("REF", 3, "8", 4, "13")]
+
+
+def test_control_characters_are_invalid_and_never_forgiven() -> None:
+    from translators.x12 import leniency
+    from translators.x12.spec.model import SegmentDef  # noqa: F401  (spec types above)
+
+    errors = SetValidator(SPEC, D).validate(
+        [r.split("*") for r in ["ST*850*0001", "BEG*00*P\x00Q*20240101", "PO1*1", "SE*4*0001"]],
+        ["ST*850*0001", "BEG*00*P\x00Q*20240101", "PO1*1", "SE*4*0001"],
+    )
+    assert [(e.segment_id, e.element_position, e.element_error_code) for e in errors] == [
+        ("BEG", 2, "6")
+    ]
+    assert not leniency.forgivable(errors[0], "850", exact_spec=True)

@@ -23,6 +23,8 @@ read; so forgiving a spec rule never lets an unreadable quantity or price throug
 
 from __future__ import annotations
 
+import re
+
 from translators.errors import SegmentError
 from translators.x12.validator import (
     EL_CONDITIONAL_MISSING,
@@ -63,6 +65,7 @@ _DATA_ERRORS = frozenset(
 _USAGE_ERRORS = frozenset({EL_MANDATORY_MISSING, EL_CONDITIONAL_MISSING, EL_EXCLUSION})
 _PLACEMENT_ERRORS = frozenset({SEG_UNEXPECTED, SEG_NOT_IN_SET, SEG_OUT_OF_SEQUENCE})
 _PAIRS_START = {"PO1": 6, "IT1": 6}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def forgivable(err: SegmentError, set_id: str, *, exact_spec: bool) -> bool:
@@ -73,6 +76,8 @@ def forgivable(err: SegmentError, set_id: str, *, exact_spec: bool) -> bool:
     keys = KEY_ELEMENTS.get(set_id, {}).get(err.segment_id)
     is_key = keys is not None and err.element_position in keys
     code = err.element_error_code
+    if code == EL_INVALID_CHAR and err.bad_value and _CONTROL.search(err.bad_value):
+        return False  # control characters (NUL...) are corruption, not sloppiness
     if code in _DATA_ERRORS:
         return not is_key or not exact_spec
     if code == EL_MANDATORY_MISSING and err.component_position is not None:

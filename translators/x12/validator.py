@@ -138,8 +138,16 @@ def _all_segment_ids(children: tuple[SegUse | LoopUse, ...]) -> set[str]:
 # -- content -----------------------------------------------------------------------------------
 
 
+# C0 control characters are never data (X12's character sets exclude them); a delimiter that
+# is one (0x1C, 0x1D...) is excluded as a delimiter anyway.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+
+
+_CONTROL_RE = re.compile(f"[{_CONTROLS}]")
+
+
 def _char_class(d: Delimiters) -> str:
-    return re.escape("".join(d.all()))
+    return re.escape("".join(d.all())) + _CONTROLS
 
 
 # Calendar dates only: 30-day months, February 28, and February 29 in leap years.
@@ -632,6 +640,9 @@ class SetValidator:
         bad_chars = [ch for ch in self.d.all() if ch in value]
         if bad_chars:
             return EL_INVALID_CHAR, f"contains the delimiter {bad_chars[0]!r}"
+        control = _CONTROL_RE.search(value)
+        if control:
+            return EL_INVALID_CHAR, f"contains the control character {control.group()!r}"
         t = ed.type
         length = len(value)
         if t == "R" or t.startswith("N"):

@@ -1,6 +1,7 @@
 """The store's tables. Importing this package registers every table on `Base.metadata`."""
 
 from gateway.store.models.base import Base
+from gateway.store.models.keys import ApiKey
 from gateway.store.models.messages import (
     Acknowledgment,
     Blob,
@@ -15,6 +16,7 @@ from gateway.store.models.pipeline import ControlNumber, Event, Step
 
 __all__ = [
     "Acknowledgment",
+    "ApiKey",
     "Base",
     "Blob",
     "ControlNumber",

@@ -3,6 +3,9 @@ models exactly (what `alembic check` verifies)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -51,8 +54,39 @@ def test_migrate_is_idempotent_and_reversible(empty_url: str) -> None:
     try:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-                "0001"
+                "0002"
             )
+    finally:
+        engine.dispose()
+
+
+def test_each_revision_upgrades_a_database_holding_rows(empty_url: str) -> None:
+    migrate(empty_url, revision="0001")
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            # the partners table as it is at 0001 (it has not changed since)
+            conn.execute(
+                Base.metadata.tables["partners"]
+                .insert()
+                .values(
+                    id=uuid.uuid4(),
+                    name="P",
+                    role="customer",
+                    status="testing",
+                    duplicate_policy="reject",
+                    ack_kind="997",
+                    ack_window_minutes=60,
+                    created_at=datetime.now(UTC),
+                    updated_at=datetime.now(UTC),
+                )
+            )
+        migrate(empty_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM partners")).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM api_keys")).scalar() == 0
+        command.downgrade(alembic_config(empty_url), "0001")
+        assert "api_keys" not in table_names(empty_url)
     finally:
         engine.dispose()
 

@@ -1,0 +1,138 @@
+"""`POST /api/v1/inbound` with bad input: each gets a clear problem+json answer, and either
+nothing is stored (too large, wrong type, empty, XML) or the message is stored whole and named
+in the problem (duplicate, rejected)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+from sqlalchemy import func, select
+
+from gateway.store.models import Blob, Message
+from tests.gateway.api.conftest import MAX_BODY, PO, SOUTH_PO, X12, Gateway
+
+
+def stored(gateway: Gateway) -> tuple[int, int]:
+    with gateway.sessions() as session:
+        messages = session.execute(select(func.count()).select_from(Message)).scalar_one()
+        blobs = session.execute(select(func.count()).select_from(Blob)).scalar_one()
+    return messages, blobs
+
+
+def problem(answer: httpx.Response, status: int) -> dict[str, object]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = answer.json()
+    assert body["status"] == status
+    assert str(body["type"]).startswith("urn:edi-gateway:problem:")
+    assert body["title"] and body["detail"] and body["instance"] == "/api/v1/inbound"
+    return body
+
+
+def test_an_oversized_body_is_refused_and_nothing_is_stored(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    headers = {**gateway.auth("north"), **X12}
+    big = PO + b"\n" * (MAX_BODY - len(PO) + 1)
+
+    declared = client.post("/api/v1/inbound", content=big, headers=headers)
+    assert f"{MAX_BODY:,} bytes" in str(problem(declared, 413)["detail"])
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds while streaming
+        for start in range(0, len(big), 4096):
+            yield big[start : start + 4096]
+
+    streamed = client.post("/api/v1/inbound", content=chunks(), headers=headers)
+    problem(streamed, 413)
+    assert stored(gateway) == (0, 0)
+
+    at_limit = client.post("/api/v1/inbound", content=big[:MAX_BODY], headers=headers)
+    assert at_limit.status_code != 413
+
+
+def test_xml_and_other_content_types_are_refused_and_nothing_is_stored(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    auth = gateway.auth("north")
+    cxml = b'<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "x"><cXML></cXML>'
+    for content_type, body in (
+        ("application/xml", cxml),
+        ("text/xml; charset=utf-8", cxml),
+        ("application/cxml+xml", cxml),
+        ("text/plain", b"  \r\n" + cxml),  # XML sent as text is still XML
+    ):
+        answer = client.post(
+            "/api/v1/inbound", content=body, headers={**auth, "Content-Type": content_type}
+        )
+        assert problem(answer, 415)["detail"] == (
+            "cXML is not supported yet: send X12 (application/edi-x12)"
+        )
+    answer = client.post(
+        "/api/v1/inbound", content=b"{}", headers={**auth, "Content-Type": "application/json"}
+    )
+    assert "application/edi-x12" in str(problem(answer, 415)["detail"])
+    empty = client.post("/api/v1/inbound", content=b"", headers={**auth, **X12})
+    assert "empty" in str(problem(empty, 400)["detail"])
+    assert stored(gateway) == (0, 0)
+
+
+def test_every_accepted_content_type_works(gateway: Gateway, client: httpx.Client) -> None:
+    auth = gateway.auth("north")
+    for content_type in ("application/edi-x12", "text/plain; charset=us-ascii", None):
+        payload = PO.replace(b"000001207", f"00000{len(content_type or '')}".zfill(9).encode())
+        headers = {**auth, **({"Content-Type": content_type} if content_type else {})}
+        answer = client.post("/api/v1/inbound", content=payload, headers=headers)
+        assert answer.status_code == 202, answer.text
+    octets = {**auth, "Content-Type": "application/octet-stream"}
+    answer = client.post("/api/v1/inbound", content=SOUTH_PO, headers=octets)
+    assert answer.status_code == 422  # accepted as a type; refused as someone else's ISA
+
+
+def test_garbage_is_stored_rejected_and_named_in_the_problem(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    north = gateway.auth("north")
+    answer = client.post("/api/v1/inbound", content=b"hello, gateway", headers={**north, **X12})
+    body = problem(answer, 422)
+    assert body["type"] == "urn:edi-gateway:problem:rejected"
+    assert "not an X12 interchange" in str(body["detail"])
+    status = client.get(str(body["status_url"]), headers=north).json()
+    assert status["id"] == body["message_id"] and status["status"] == "rejected"
+    assert status["status_reason"] == "not an X12 interchange (no readable ISA)"
+    assert stored(gateway) == (1, 1)
+
+
+def test_a_partner_posing_as_another_is_rejected_with_the_message_id(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    # Southwind's key, Northwind's ISA sender
+    answer = client.post("/api/v1/inbound", content=PO, headers={**gateway.auth("south"), **X12})
+    body = problem(answer, 422)
+    assert "ISA sender ZZ:NWHARDWARE is not an identity of the authenticated partner" in str(
+        body["detail"]
+    )
+    message_id = str(body["message_id"])
+    gateway.drain()
+    # stored for the partner whose key sent it (and shown to it), never to the one it posed as
+    mine = client.get(f"/api/v1/messages/{message_id}", headers=gateway.auth("south"))
+    assert mine.status_code == 200 and mine.json()["status"] == "rejected"
+    assert mine.json()["partner_id"] == gateway.south_id
+    not_theirs = client.get(f"/api/v1/messages/{message_id}", headers=gateway.auth("north"))
+    assert not_theirs.status_code == 404
+    assert mine.json()["documents"] == []  # nothing went further
+
+
+def test_a_resent_file_is_a_duplicate_naming_the_original(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    headers = {**gateway.auth("north"), **X12}
+    first = client.post("/api/v1/inbound", content=PO, headers=headers)
+    assert first.status_code == 202
+    again = client.post("/api/v1/inbound", content=PO, headers=headers)
+    body = problem(again, 409)
+    assert body["type"] == "urn:edi-gateway:problem:duplicate"
+    assert body["duplicate_of"] == first.json()["message_id"]
+    assert body["message_id"] != first.json()["message_id"]
+    assert "same payload" in str(body["detail"])
+    assert stored(gateway) == (2, 1)  # both messages, the bytes once
