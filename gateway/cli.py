@@ -345,6 +345,55 @@ def tokens_issue(
     _print(issue_operator_token(sessions, role, label=label), True)  # {"key": ...}, once
 
 
+@app.command("trace")
+@guarded
+def trace_command(
+    query: Annotated[str, typer.Argument(help="ISA13, GS06, ST02, PO, invoice or shipment number")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every message, set and document matching QUERY, with its timeline and the PO chain."""
+    from gateway.tracing import trace
+
+    _, sessions = _store(data_dir)
+    with sessions() as session:
+        found = trace(
+            session,
+            control_number=query,
+            po_number=query,
+            invoice_number=query,
+            shipment_id=query,
+        )
+    if as_json:
+        _print(found, True)
+        return
+    messages = found.get("messages", [])
+    if not messages:
+        sys.stdout.write(f"nothing matches {query!r}\n")
+        raise typer.Exit(1)
+    for m in messages:
+        docs = ", ".join(
+            f"{d.get('document_type')} {d.get('status')}" for d in m.get("documents", [])
+        )
+        sys.stdout.write(
+            f"message {m.get('id')}  {m.get('direction', '')} {m.get('status')}"
+            f"  matched by {', '.join(m.get('matched_by', []))}\n"
+        )
+        if docs:
+            sys.stdout.write(f"  documents: {docs}\n")
+        for event in m.get("timeline", []):
+            sys.stdout.write(f"  {event.get('at')}  {event.get('kind')}\n")
+    chain = found.get("chain", [])
+    if chain:
+        sys.stdout.write("business chain:\n")
+        for link in chain:
+            sys.stdout.write(
+                "  "
+                + "  ".join(str(link.get(k, "")) for k in ("at", "document_type", "status"))
+                + "\n"
+            )
+
+
 @app.command("dead-letters")
 @guarded
 def dead_letters(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
