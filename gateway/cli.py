@@ -387,11 +387,8 @@ def trace_command(
     if chain:
         sys.stdout.write("business chain:\n")
         for link in chain:
-            sys.stdout.write(
-                "  "
-                + "  ".join(str(link.get(k, "")) for k in ("at", "document_type", "status"))
-                + "\n"
-            )
+            what = link.get("document_type") or link.get("kind") or "?"
+            sys.stdout.write(f"  {link.get('at')}  {what}  {link.get('status')}\n")
 
 
 @app.command("dead-letters")
