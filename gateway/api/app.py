@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from gateway.api import problems
-from gateway.api.routes import dead_letters, health, inbound, messages, outbox, trace
+from gateway.api.routes import dead_letters, health, inbound, messages, metrics, outbox, trace
 from gateway.pipeline import Runtime
 from gateway.settings import Settings
 
@@ -92,6 +92,7 @@ def create_app(*, runtime: Runtime, settings: Settings) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     # any route may fail unexpectedly (500, with a correlation id) or lose its database (503)
     api = APIRouter(prefix=API_PREFIX, responses=problems.problem_responses(500, 503))
     for module in (inbound, messages, outbox, trace, dead_letters):

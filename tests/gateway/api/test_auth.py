@@ -25,6 +25,7 @@ RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/trace"): OPERATORS,
     ("GET", "/api/v1/dead-letters"): OPERATORS,
     ("POST", "/api/v1/dead-letters/replay"): {"admin", "operator"},
+    ("GET", "/metrics"): OPERATORS,
 }
 PRINCIPALS = ["north", "erp", "admin", "operator", "read-only"]
 # how the x-gateway-auth names map to this test's keys

@@ -74,6 +74,17 @@ def test_an_order_posted_over_http_is_processed_answered_and_traced(
             assert traced.status_code == 200, traced.text
             _check_trace(traced.json(), body["message_id"], ack["message_id"], query)
 
+        scraped = http.get("/metrics", headers=operator)
+        assert scraped.status_code == 200
+        text = scraped.text
+        assert (
+            'gateway_documents{direction="inbound",document_type="order",status="delivered"} 1.0'
+            in text
+        )
+        assert 'gateway_steps{kind="deliver_erp",state="done"} 1.0' in text
+        assert "gateway_queue_lag_seconds" in text
+        assert http.get("/metrics", headers=north).status_code == 403
+
 
 def _check_trace(
     trace: dict[str, Any], message_id: str, ack_id: str, query: dict[str, str]
