@@ -13,6 +13,8 @@ import os
 from celery import Celery
 
 SWEEP_SECONDS = float(os.environ.get("GATEWAY_SWEEP_SECONDS", "5"))
+# Workers, beat and whoever dispatches must agree on it; tests give each run its own.
+QUEUE = os.environ.get("GATEWAY_QUEUE") or "gateway"
 
 
 def broker_url() -> str:
@@ -29,7 +31,7 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": 3600},
-    task_default_queue="gateway",
+    task_default_queue=QUEUE,
     worker_hijack_root_logger=False,
     beat_schedule={
         "sweep": {"task": "gateway.sweep", "schedule": SWEEP_SECONDS},

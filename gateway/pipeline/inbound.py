@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.store import ensure_step, load_blob, next_control_number, record_event
@@ -28,6 +28,7 @@ from gateway.store.enums import (
     DocumentStatus,
     MessageStatus,
     StepKind,
+    StepState,
 )
 from gateway.store.messages import create_message
 from gateway.store.models import (
@@ -40,6 +41,8 @@ from gateway.store.models import (
     Step,
     TransactionSet,
 )
+from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
+from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError, UnusableInputError
 from translators.x12 import interchange as x12
 from translators.x12.acks import AckOptions, acknowledge, group_status
@@ -85,34 +88,109 @@ def _business_keys(doc: dict[str, Any]) -> dict[str, str | None]:
         value = doc.get(name)
         return str(value)[:200] if value else None
 
+    po_number = key("po_number")
+    orders = doc.get("orders")
+    if po_number is None and isinstance(orders, list):
+        # an 856 names its PO(s) per order level; the first one links it to the PO's chain
+        first = next(
+            (o.get("po_number") for o in orders if isinstance(o, dict) and o.get("po_number")), None
+        )
+        po_number = str(first)[:200] if first else None
     return {
-        "po_number": key("po_number"),
+        "po_number": po_number,
         "invoice_number": key("invoice_number"),
         "shipment_id": key("shipment_id"),
     }
 
 
-def _store_document(
-    session: Session, message: Message, set_row: TransactionSet, data: dict[str, Any]
-) -> list[uuid.UUID]:
-    doc = Document(
-        message=message,
-        transaction_set=set_row,
-        direction=Direction.INBOUND,
-        document_type=str(data["document_type"]),
-        canonical=data,
-        status=DocumentStatus.PENDING,
-        **_business_keys(data),
-    )
-    session.add(doc)
-    session.flush()
-    if doc.document_type == "functional_ack":
-        doc.status = DocumentStatus.DELIVERED  # reconciled here, not sent to the ERP
-        return []
-    step = ensure_step(
-        session, message_id=message.id, document_id=doc.id, kind=StepKind.DELIVER_ERP
-    )
-    return [step.id]
+class _SetWriter:
+    """Writes a message's transaction sets, documents and their ERP steps by the batch.
+
+    A 10 MB interchange holds about 1,700 of each: as ORM objects flushed one at a time they
+    cost a unit-of-work pass and four round trips a document (8 of the 9.5 s its translate
+    step took). Multi-row INSERTs of up to `BATCH` rows keep round trips few and memory
+    bounded; it all still commits with the step, in the caller's transaction.
+    """
+
+    BATCH = 100
+
+    def __init__(self, session: Session, message: Message):
+        self.session = session
+        self.message_id = message.id
+        self.step_ids: list[uuid.UUID] = []
+        self._sets: list[dict[str, Any]] = []
+        self._documents: list[dict[str, Any]] = []
+        self._steps: list[dict[str, Any]] = []
+
+    def add(
+        self, group: FunctionalGroup, ts: x12.TransactionSet, documents: list[dict[str, Any]]
+    ) -> None:
+        set_id = new_id()
+        self._sets.append(
+            {
+                "id": set_id,
+                "group_id": group.id,
+                "position": ts.position_in_group,
+                "st01": ts.set_id[:35],
+                "st02": ts.control_number[:35],
+                "accepted": ts.accepted,
+                "errors": [e.as_ack_error() | {"message": e.message} for e in ts.errors]
+                + [{"message": str(e), "set_code": e.set_code} for e in ts.set_errors],
+            }
+        )
+        now = utcnow()
+        for data in documents:
+            doc_id = new_id()
+            document_type = str(data["document_type"])
+            # a 997 that comes in is reconciled here, not sent to the ERP
+            to_erp = document_type != "functional_ack"
+            self._documents.append(
+                {
+                    "id": doc_id,
+                    "message_id": self.message_id,
+                    "transaction_set_id": set_id,
+                    "direction": Direction.INBOUND,
+                    "document_type": document_type,
+                    "canonical": data,
+                    "status": DocumentStatus.PENDING if to_erp else DocumentStatus.DELIVERED,
+                    "erp_reference": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    **_business_keys(data),
+                }
+            )
+            if to_erp:  # the row ensure_step would make: new documents have no step yet
+                step_id = new_id()
+                self.step_ids.append(step_id)
+                self._steps.append(
+                    {
+                        "id": step_id,
+                        "message_id": self.message_id,
+                        "document_id": doc_id,
+                        "kind": StepKind.DELIVER_ERP,
+                        "state": StepState.PENDING,
+                        "attempts": 0,
+                        "max_attempts": DEFAULT_MAX_ATTEMPTS,
+                        "next_attempt_at": now + DISPATCH_GRACE,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        if len(self._sets) >= self.BATCH or len(self._documents) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._sets:
+            return
+        self.session.flush()  # the interchange and group rows the sets refer to
+        for model, rows in (
+            (TransactionSet, self._sets),
+            (Document, self._documents),
+            (Step, self._steps),
+        ):
+            if rows:
+                self.session.execute(insert(model), rows)
+        self._sets, self._documents, self._steps = [], [], []
 
 
 def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
@@ -122,7 +200,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     interchanges: dict[int, Interchange] = {}
     groups: dict[int, FunctionalGroup] = {}
     accepted = rejected = 0
-    created: list[uuid.UUID] = []
+    writer = _SetWriter(session, message)
     problems: list[str] = []
 
     def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> FunctionalGroup:
@@ -131,6 +209,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             ic_row = interchanges[id(ev_ic)]
             gs = ev_group.gs
             row = FunctionalGroup(
+                id=new_id(),
                 interchange=ic_row,
                 position=len(ic_row.groups) + 1,
                 gs01=ev_group.functional_id[:35],
@@ -145,7 +224,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
 
     try:
         events: Iterator[Any] = translate_events(x12.read_interchanges(io.BytesIO(payload)))
-        set_rows: dict[int, TransactionSet] = {}
+        rejected_sets = 0
         waiting: list[TranslatedDocument] = []
         for item in events:
             if isinstance(item, x12.InterchangeStart):
@@ -166,20 +245,11 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                 interchanges[id(ic)] = row
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
-                set_row = TransactionSet(
-                    group=group_row(item.interchange, item.group),
-                    position=ts.position_in_group,
-                    st01=ts.set_id[:35],
-                    st02=ts.control_number[:35],
-                    accepted=ts.accepted,
-                    errors=[e.as_ack_error() | {"message": e.message} for e in ts.errors]
-                    + [{"message": str(e), "set_code": e.set_code} for e in ts.set_errors],
-                )
-                session.add(set_row)
-                set_rows[id(ts)] = set_row
-                for pending in waiting:
-                    accepted += 1
-                    created.extend(_store_document(session, message, set_row, pending.data))
+                group = group_row(item.interchange, item.group)
+                writer.add(group, ts, [pending.data for pending in waiting])
+                accepted += len(waiting)
+                if not ts.accepted:
+                    rejected_sets += 1
                 waiting.clear()
             elif isinstance(item, TranslatedDocument):
                 # a set's document comes just before its SetRead: kept until the row exists
@@ -188,13 +258,13 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                 group_row(item.interchange, item.group)
             elif hasattr(item, "severity") and item.severity == "error":
                 problems.append(item.message)
-        for set_row in set_rows.values():
-            if not set_row.accepted:
-                rejected += 1
+        rejected = rejected_sets
     except UnusableInputError as exc:
         problems.append(str(exc))
     except TranslatorError as exc:
         problems.append(str(exc))
+    writer.flush()
+    created = list(writer.step_ids)
     if accepted and not rejected and not problems:
         message.status = MessageStatus.PROCESSING
     elif accepted:
@@ -277,18 +347,33 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
 
 
 def finish_message_if_complete(session: Session, message: Message) -> None:
-    """A message whose documents all reached the ERP is delivered."""
-    if message.status not in (MessageStatus.PROCESSING,):
+    """A message whose documents all reached the ERP is delivered.
+
+    Several workers deliver one message's documents at once; counting what is still pending
+    without a lock, each would see the others' documents as pending (their transactions not
+    yet committed) and the message would stay `processing` for good. The message row is locked
+    first (FOR NO KEY UPDATE: event inserts only take key-share locks on it), so the last of
+    them counts after the others committed."""
+    status = session.execute(
+        select(Message.status).where(Message.id == message.id).with_for_update(key_share=True)
+    ).scalar_one()
+    if status != MessageStatus.PROCESSING:
         return
+    # one pending document is enough to know (a count would read all ~1,700 documents of a
+    # 10 MB interchange for each of its deliveries)
     pending = session.execute(
-        select(func.count())
-        .select_from(Document)
+        select(Document.id)
         .where(
             Document.message_id == message.id,
             Document.direction == Direction.INBOUND,
             Document.status == DocumentStatus.PENDING,
         )
-    ).scalar_one()
-    if pending == 0:
-        message.status = MessageStatus.DELIVERED
+        .limit(1)
+    ).scalar_one_or_none()
+    if pending is None:
+        session.execute(
+            update(Message)
+            .where(Message.id == message.id)
+            .values(status=MessageStatus.DELIVERED, updated_at=utcnow())
+        )
         record_event(session, message_id=message.id, kind="delivered", detail={})

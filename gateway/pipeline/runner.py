@@ -46,6 +46,7 @@ from gateway.store import (
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
 from gateway.store.models import Document, Message, Step
+from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
 
 log = logging.getLogger("gateway.pipeline")
@@ -59,13 +60,20 @@ HANDLERS: dict[StepKind, Handler] = {
 }
 
 
+# A step that fans out (translate of an interchange of many sets) keeps this many of the steps
+# it created to run itself and dispatches the rest, so every worker shares a big interchange
+# instead of one delivering its documents one by one while the others idle.
+CHAIN_LIMIT = 4
+
+
 class LeaseLost(Exception):
     """Another worker took the step over (our lease expired): our work must not commit."""
 
 
 def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> StepState | None:
-    """Run one step (and, with ``chain``, the steps it creates). Returns the step's new state,
-    or None when it was not ours to run (already done, or running elsewhere)."""
+    """Run one step (and, with ``chain``, the first few steps it creates; the others are
+    dispatched). Returns the step's new state, or None when it was not ours to run (already
+    done, or running elsewhere)."""
     queue = [step_id]
     first_state: StepState | None = None
     while queue:
@@ -75,8 +83,9 @@ def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> Ste
         if current == step_id:
             first_state = state
         if chain:
-            queue.extend(created)
-        elif created:
+            queue.extend(created[:CHAIN_LIMIT])
+            created = created[CHAIN_LIMIT:]
+        if created:
             runtime.dispatcher.dispatch(created)
     return first_state
 
@@ -199,7 +208,20 @@ def sweep(runtime: Runtime, *, limit: int = 500) -> list[uuid.UUID]:
                     kind="dead_lettered",
                     detail={"step": step.kind.value, "error": step.last_error},
                 )
-        due = [s.id for s in expired_steps(session, limit=limit)]
+        found = expired_steps(session, limit=limit)
+        due = [s.id for s in found]
+        # A pending step is claimable whenever its task arrives; its next_attempt_at only says
+        # when to suspect the dispatch was lost. Moved on by the grace again, it is not sent
+        # once more by every sweep while its task waits behind a backlog longer than the grace.
+        pending = [s.id for s in found if s.state == StepState.PENDING]
+        if pending:
+            now = utcnow()
+            session.execute(
+                update(Step)
+                .where(Step.id.in_(pending), Step.state == StepState.PENDING)
+                .values(next_attempt_at=now + DISPATCH_GRACE)
+                .execution_options(synchronize_session=False)
+            )
     if due:
         runtime.dispatcher.dispatch(due)
     return due

@@ -255,3 +255,54 @@ def test_the_sweeper_recovers_a_step_whose_worker_died(sessions: sessionmaker[Se
         message = s.get(Message, result.message_id)
         assert message is not None and message.status == MessageStatus.DELIVERED
     assert len(erp.accepted) == 1
+
+
+def test_a_pending_step_is_redispatched_once_per_grace_not_by_every_sweep(
+    sessions: sessionmaker[Session],
+) -> None:
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    intake(runtime, payload=PO, channel=Channel.API)
+    runtime.dispatcher.pending.clear()  # type: ignore[attr-defined]  # the dispatch was lost
+    with sessions.begin() as s:
+        s.execute(update(Step).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    first = sweep(runtime)
+    assert len(first) == 1
+    # Its task is still queued behind a backlog: the next sweep must not send it again.
+    assert sweep(runtime) == []
+    with sessions() as s:
+        step = s.get(Step, first[0])
+        assert step is not None and step.state == StepState.PENDING
+        assert step.next_attempt_at is not None and step.next_attempt_at > utcnow()
+    drain(runtime)
+    assert len(erp.accepted) == 1
+
+
+def test_a_big_interchange_runs_a_few_steps_inline_and_dispatches_the_rest(
+    sessions: sessionmaker[Session],
+) -> None:
+    from gateway.pipeline.runner import CHAIN_LIMIT
+
+    segments = [seg.strip() for seg in PO.decode().split("~") if seg.strip()]
+    st = next(i for i, seg in enumerate(segments) if seg.startswith("ST*"))
+    se = next(i for i, seg in enumerate(segments) if seg.startswith("SE*"))
+    sets = 10
+    body: list[str] = []
+    for n in range(1, sets + 1):
+        body += [f"ST*850*{n:04d}", *segments[st + 1 : se], f"SE*{se - st + 1}*{n:04d}"]
+    ge = segments[se + 1].split("*")
+    ge[1] = str(sets)
+    lines = segments[:st] + body + ["*".join(ge)] + segments[se + 2 :]
+    payload = ("~\n".join(lines) + "~\n").encode()
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    intake(runtime, payload=payload, channel=Channel.API)
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    translate_step = dispatcher.pending.pop(0)
+    run_step(runtime, translate_step)
+    # The translate step chained CHAIN_LIMIT deliveries itself and left the rest to others.
+    assert len(erp.accepted) == CHAIN_LIMIT
+    assert len(dispatcher.pending) >= sets - CHAIN_LIMIT
+    drain(runtime)
+    assert len(erp.accepted) == sets
