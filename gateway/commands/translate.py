@@ -9,10 +9,12 @@ from typing import IO, Any, BinaryIO
 
 import orjson
 
-from translators.errors import GatewayError, UnusableInputError
+from translators.errors import GatewayError, UnusableInputError, XmlError
 from translators.x12.acks import AckOptions, acknowledge
 from translators.x12.interchange import GroupEnd, InterchangeEnd, read_interchanges
 from translators.x12.translate import Document, Problem, translate_events
+from translators.xml.documents import read_xml
+from translators.xml.safe import DEFAULT_LIMITS, XmlLimits
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -23,7 +25,13 @@ def _peek(stream: BinaryIO, n: int = 64) -> bytes:
     return b""
 
 
+# A document's first bytes in UTF-16/32 (with or without a byte order mark), where "<" is wide.
+_WIDE_XML_STARTS = (b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"<\x00", b"\x00<", b"\x00\x00\x00<")
+
+
 def looks_like_xml(head: bytes) -> bool:
+    if head.startswith(_WIDE_XML_STARTS):
+        return True
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
@@ -41,9 +49,7 @@ def run_translate(
 ) -> int:
     """Stream a JSON array of canonical documents to ``out``; return the exit code."""
     if looks_like_xml(_peek(stream)):
-        _err(name, "unsupported: XML documents (cXML) are not translated by this version", err)
-        out.write(b"[]\n")
-        return EXIT_REJECTED
+        return _translate_xml(stream, name, out=out, err=err)
     rejected = False
     first = True
     out.write(b"[")
@@ -68,6 +74,32 @@ def run_translate(
         return EXIT_REJECTED
     out.write(b"\n]\n" if not first else b"]\n")
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _translate_xml(
+    stream: BinaryIO,
+    name: str,
+    *,
+    out: BinaryIO,
+    err: IO[str] | None,
+    limits: XmlLimits = DEFAULT_LIMITS,
+) -> int:
+    """One XML document (cXML) to its canonical document: 0, 1 (unsupported or rejected
+    content) or 2 (hostile, oversized or not well-formed XML)."""
+    # Read one byte past the limit: enough to refuse an oversized document without reading it.
+    data = stream.read(limits.max_bytes + 1)
+    try:
+        documents = read_xml(data, limits=limits)
+    except XmlError as exc:
+        out.write(b"[]\n")
+        _err(name, str(exc), err)
+        return EXIT_UNUSABLE
+    except GatewayError as exc:  # unsupported request types, unreadable values
+        out.write(b"[]\n")
+        _err(name, str(exc), err)
+        return EXIT_REJECTED
+    out.write(b"[\n" + b",\n".join(orjson.dumps(doc) for doc in documents) + b"\n]\n")
+    return EXIT_OK
 
 
 def run_ack(
