@@ -13,10 +13,18 @@ from gateway.store.models.messages import (
 )
 from gateway.store.models.partners import ErpTarget, OurIdentity, Partner, PartnerIdentity
 from gateway.store.models.pipeline import ControlNumber, Event, Step
+from gateway.store.models.registry import (
+    AuditEntry,
+    PartnerCredential,
+    PartnerMapping,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "Acknowledgment",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Blob",
     "ControlNumber",
@@ -28,7 +36,11 @@ __all__ = [
     "Message",
     "OurIdentity",
     "Partner",
+    "PartnerCredential",
     "PartnerIdentity",
+    "PartnerMapping",
     "Step",
     "TransactionSet",
+    "User",
+    "UserSession",
 ]

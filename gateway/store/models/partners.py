@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.store.enums import AckPreference, DuplicatePolicy, PartnerRole, PartnerStatus
@@ -49,8 +49,26 @@ class Partner(Timestamps, Base):
     )
     # How long a partner has to acknowledge what we send before it is reported overdue.
     ack_window_minutes: Mapped[int] = mapped_column(default=24 * 60)
+    # TA1 for what the partner sends: "on_request" (ISA14 = 1), "always" or "never".
+    ta1_policy: Mapped[str] = mapped_column(String(16), default="on_request")
+    # Documents from a partner in `testing` (or with ISA15 = T) go here, never to production.
+    test_erp_target_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("erp_targets.id"))
+    # Outbound envelope defaults: X12 version and delimiters (element, component, repetition,
+    # segment), and the document types enabled per direction ("850" in, "855"/"856"/"810" out;
+    # cXML and partner formats by canonical type). Empty lists mean "everything supported".
+    x12_version: Mapped[str] = mapped_column(String(6), default="004010")
+    delimiters: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
+    documents_in: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    documents_out: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    # Channel settings by channel name ("api", "as2", "sftp", "cxml"): each channel's issue
+    # defines its keys; secrets never go here (they are hashed or sealed elsewhere).
+    channels: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # [{"name", "email", "phone", "role"}]
+    contacts: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
 
-    erp_target: Mapped[ErpTarget | None] = relationship()
+    erp_target: Mapped[ErpTarget | None] = relationship(foreign_keys=[erp_target_id])
+    test_erp_target: Mapped[ErpTarget | None] = relationship(foreign_keys=[test_erp_target_id])
     identities: Mapped[list[PartnerIdentity]] = relationship(
         back_populates="partner", cascade="all, delete-orphan", passive_deletes=True
     )

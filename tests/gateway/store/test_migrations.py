@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.pool import NullPool
 
@@ -53,9 +54,8 @@ def test_migrate_is_idempotent_and_reversible(empty_url: str) -> None:
     engine = make_engine(empty_url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-                "0002"
-            )
+            head = ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
     finally:
         engine.dispose()
 
@@ -65,26 +65,25 @@ def test_each_revision_upgrades_a_database_holding_rows(empty_url: str) -> None:
     engine = make_engine(empty_url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
-            # the partners table as it is at 0001 (it has not changed since)
+            # the partners table as it is at 0001
             conn.execute(
-                Base.metadata.tables["partners"]
-                .insert()
-                .values(
-                    id=uuid.uuid4(),
-                    name="P",
-                    role="customer",
-                    status="testing",
-                    duplicate_policy="reject",
-                    ack_kind="997",
-                    ack_window_minutes=60,
-                    created_at=datetime.now(UTC),
-                    updated_at=datetime.now(UTC),
-                )
+                text(
+                    "INSERT INTO partners (id, name, role, status, duplicate_policy, ack_kind,"
+                    " ack_window_minutes, created_at, updated_at) VALUES (:id, 'P', 'customer',"
+                    " 'testing', 'reject', '997', 60, :now, :now)"
+                ),
+                {
+                    "id": uuid.uuid4().hex if conn.dialect.name == "sqlite" else uuid.uuid4(),
+                    "now": datetime.now(UTC),
+                },
             )
         migrate(empty_url)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM partners")).scalar() == 1
             assert conn.execute(text("SELECT count(*) FROM api_keys")).scalar() == 0
+            # 0003: the partner keeps its row and gets the registry's defaults
+            row = conn.execute(text("SELECT ta1_policy, x12_version FROM partners")).one()
+            assert tuple(row) == ("on_request", "004010")
         command.downgrade(alembic_config(empty_url), "0001")
         assert "api_keys" not in table_names(empty_url)
     finally:
