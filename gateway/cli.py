@@ -486,8 +486,9 @@ def serve(
         f"  HTTP API       {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/health)\n"
         f"  ERP route      'default' = the demo ERP (answers each 850 with an 855)\n"
         f"  get started    edi-gateway partners add NAME --isa ZZ:THEIRID{dd}\n"
-        f"                 edi-gateway keys issue PARTNER_ID{dd}\n"
-        f"                 curl -H 'Authorization: Bearer KEY' --data-binary @po.x12 \\\n"
+        f"                 edi-gateway keys issue NAME{dd}\n"
+        f"                 curl -H 'Authorization: Bearer KEY' \\\n"
+        f"                      -H 'Content-Type: application/edi-x12' --data-binary @po.x12 \\\n"
         f"                      {base}/api/v1/inbound\n"
         f"  SFTP           not in this version (port {sftp_port} stays free)\n"
     )
