@@ -127,3 +127,33 @@ def test_streaming_across_chunk_boundaries() -> None:
     whole = segments(text)
     for size in (7, 64, 1000):
         assert segments(text.encode(), chunk_size=size) == whole
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width)) + "\n"
+
+
+@pytest.mark.parametrize("width", [80, 132])
+@pytest.mark.parametrize("chunk_size", [16, 4096])
+def test_a_file_wrapped_at_fixed_width_reads_as_unwrapped(width: int, chunk_size: int) -> None:
+    body = BODY.replace("BEG*00*SA*PO1**20240101~", "BEG*00*SA*PO1**20240101~" * 20)
+    flat = segments(ISA + body)
+    wrapped = _wrap(ISA + body, width)
+    toks = tokens(wrapped.replace("\n", "\r\n"), chunk_size=chunk_size)
+    # the breaks fall inside ISA, inside values and between segments alike: none is data
+    assert [t for t in toks if isinstance(t, str)] == flat
+    warnings = [t.message for t in toks if isinstance(t, TokenWarning)]
+    assert warnings == [f"file wrapped at {width} columns: line breaks inside segments removed"]
+
+
+def test_strict_mode_refuses_a_wrapped_file() -> None:
+    with pytest.raises(EnvelopeError, match="wrapped at 80 columns"):
+        tokens(_wrap(ISA + BODY * 3, 80), strict=True)
+
+
+def test_lines_ending_in_the_terminator_are_not_taken_for_a_wrap() -> None:
+    # Every segment on its own line, padded to one width: line breaks after terminators.
+    lines = [(seg + "~").ljust(60) for seg in (ISA[:-1], *BODY.rstrip("~").split("~"))]
+    text = "\n".join(line.rstrip() for line in lines) + "\n"
+    assert segments(text) == segments(ISA + BODY)
+    assert not any(isinstance(t, TokenWarning) for t in tokens(text))

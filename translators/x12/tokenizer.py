@@ -48,6 +48,24 @@ codecs.register_error("x12-latin1", _latin1_fallback)
 _SEGMENT_START = re.compile(r"[A-Z][A-Z0-9]{1,2}(?:[^A-Za-z0-9]|$)")
 
 
+def _wrapped_width(head: str) -> int | None:
+    """The width of a file wrapped at a fixed number of columns, judged from its first lines,
+    or None. Such files (80 columns is the classic) break lines anywhere, inside values too;
+    a file with a line break after each terminator has lines of varying length instead."""
+    lines = head.split("\n")
+    complete = [line.rstrip("\r") for line in lines[:-1]]
+    # The last complete line may be the file's last, which is short: judge by the others.
+    sample = complete[:8] if len(complete) > 8 else complete[:-1]
+    if len(sample) < 2:
+        return None
+    width = len(sample[0])
+    if width < 40 or any(len(line) != width for line in sample):
+        return None
+    if len({line[-1] for line in sample}) == 1:
+        return None  # every line ends with the same character: a terminator, not a wrap
+    return width
+
+
 @dataclass(frozen=True, slots=True)
 class TokenWarning:
     """Something the tokenizer forgave in lenient mode, reported in stream order."""
@@ -99,6 +117,8 @@ class Tokenizer:
         self._chunk_size = chunk_size
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="x12-latin1")
         self._eof = False
+        self._wrap_checked = False
+        self._unwrap = False
         self.bytes_read = 0
         self.first_interchange_seen = False
         self.stray_text: list[str] = []
@@ -111,7 +131,10 @@ class Tokenizer:
             self._eof = True
             return self._decoder.decode(b"", final=True)
         self.bytes_read += len(data)
-        return self._decoder.decode(data)
+        text = self._decoder.decode(data)
+        if self._unwrap:
+            return text.replace("\r", "").replace("\n", "")
+        return text
 
     def __iter__(self) -> Iterator[IsaHeader | TokenWarning | str]:
         buf = ""
@@ -149,10 +172,26 @@ class Tokenizer:
             # -- read the ISA header ------------------------------------------------------------
             while len(buf) < 512 and not self._eof:
                 buf += self._read()
+            if not self._wrap_checked:
+                self._wrap_checked = True
+                width = _wrapped_width(buf)
+                if width:
+                    msg = f"file wrapped at {width} columns: line breaks inside segments"
+                    if self._strict:
+                        raise EnvelopeError(msg, level="interchange", ta1_code="024")
+                    msg += " removed"
+                    self._unwrap = True
+                    buf = buf.replace("\r", "").replace("\n", "")
+                    wrap_warning: TokenWarning | None = TokenWarning(msg)
+                else:
+                    wrap_warning = None
             header, consumed = self._parse_isa(buf)
             self.first_interchange_seen = True
             buf = buf[consumed:]
             yield header
+            if wrap_warning is not None:
+                yield wrap_warning
+                wrap_warning = None
             # -- segments until IEA (or a new ISA) -------------------------------------------
             term = "\n" if header.newline_terminated else header.delimiters.segment
             sep = header.delimiters.element
