@@ -6,6 +6,7 @@ the route, plus `x-gateway-auth` naming the principals it admits).
 
 - no or unknown or revoked key: 401 (with `WWW-Authenticate: Bearer`);
 - a valid key of the wrong kind or role: 403;
+- a key of a suspended partner: 403 (`partner-suspended`), on every route;
 - a partner asking for something that is not its own: 404, as if it did not exist (routes
   check ownership themselves, after this).
 
@@ -72,6 +73,12 @@ def get_principal(
         principal = authenticate(session, credentials.credentials)
     if principal is None:
         raise unauthorized("the key is not valid (unknown, mistyped or revoked)", invalid=True)
+    if principal.partner_suspended:
+        raise ProblemError(
+            403,
+            "partner suspended: this partner's keys are refused until an operator reinstates it",
+            type="partner-suspended",
+        )
     return principal
 
 
