@@ -150,7 +150,7 @@ def delimiters(value: Any) -> dict[str, str]:
         )
     chosen = {k: v for k, v in value.items() if v is not None}
     for key, char in chosen.items():
-        if not isinstance(char, str) or len(char) != 1 or char.isalnum() or char == " ":
+        if not isinstance(char, str) or len(char) != 1 or char.isalnum() or char in " \x00":
             raise InvalidError(
                 f"delimiters.{key} must be one character that is not a letter, digit or space, "
                 f"not {char!r}",
