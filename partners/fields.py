@@ -27,6 +27,8 @@ MAX_NOTES = 10_000
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SET_ID = re.compile(r"^[0-9]{3}$")
+# one ASCII character that is not a letter, digit, space or NUL
+_DELIMITER = re.compile(r"[\x01-\x1f\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -150,9 +152,10 @@ def delimiters(value: Any) -> dict[str, str]:
         )
     chosen = {k: v for k, v in value.items() if v is not None}
     for key, char in chosen.items():
-        if not isinstance(char, str) or len(char) != 1 or char.isalnum() or char in " \x00":
+        if not isinstance(char, str) or not _DELIMITER.fullmatch(char):
             raise InvalidError(
-                f"delimiters.{key} must be one character that is not a letter, digit or space, "
+                f"delimiters.{key} must be one ASCII character that is not a letter, digit or "
+                "space, "
                 f"not {char!r}",
                 field="delimiters",
             )
@@ -221,6 +224,7 @@ def channels(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InvalidError("channels must be an object keyed by channel", field="channels")
+    value = {k: v for k, v in value.items() if v is not None}  # null: no settings for it
     unknown = sorted(str(k) for k in value if k not in CHANNELS)
     if unknown:
         raise InvalidError(

@@ -141,7 +141,9 @@ def list_partners(
         if role is not None:
             query = query.where(Partner.role == fields.role(role))
         partners = list(session.execute(query).scalars())
-        targets = dict(session.execute(select(ErpTarget.id, ErpTarget.name)).tuples().all())
+        targets = {
+            tid: tname for tid, tname in session.execute(select(ErpTarget.id, ErpTarget.name))
+        }
         activity = _last_activity(session, [p.id for p in partners])
         return [
             partner_view(

@@ -36,7 +36,10 @@ Notes = Annotated[
 DocumentType = Annotated[
     str, StringConstraints(pattern=r"^(?:[0-9]{3}|order|order_ack|ship_notice|invoice)$")
 ]
-Delimiter = Annotated[str, StringConstraints(pattern=r"^(?:[^\w \x00]|_)$")]
+# one ASCII character that is not a letter, digit, space or NUL
+Delimiter = Annotated[
+    str, StringConstraints(pattern=r"^[\x01-\x1f\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]$")
+]
 SettingKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 SettingValue = (
     Annotated[str, StringConstraints(max_length=1000, pattern=r"^[^\x00-\x1f\x7f]*$")]

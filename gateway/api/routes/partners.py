@@ -126,7 +126,7 @@ def list_partners(
         201: {
             "headers": {"Location": {"description": "The partner", "schema": {"type": "string"}}}
         },
-        **problem_responses(401, 403, 409, 422),
+        **problem_responses(400, 401, 403, 409, 422),
     },
     openapi_extra=CHANGE,
 )
@@ -174,7 +174,7 @@ def get_partner(
     description="Only the fields sent change (null leaves a field as it is, except `erp`, "
     "`test_erp` and `notes`, which it clears); each change is audited. The status has its "
     "own route, so do identities." + CHANGE_NOTE,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
     openapi_extra=CHANGE,
 )
 def update_partner(
@@ -198,7 +198,7 @@ def update_partner(
     "or live (reinstated); live -> testing; testing -> draft. Any other step is 409 with the "
     "reason. Suspension is immediate: the partner's keys are refused (403) and anything it "
     "sends is stored and rejected." + CHANGE_NOTE,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
     openapi_extra=CHANGE,
 )
 def set_partner_status(
@@ -220,7 +220,7 @@ def set_partner_status(
     response_model=PartnerPublic,
     summary="Add an ISA identity a partner sends as (operator: admin or operator)",
     description="An ISA identity belongs to one partner only (409 otherwise)." + CHANGE_NOTE,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
     openapi_extra=CHANGE,
 )
 def add_partner_identity(
@@ -280,7 +280,7 @@ def list_partner_keys(
     summary="Issue a partner API key, shown once (operator: admin or operator)",
     description="The answer is the only place the key appears; the gateway keeps its hash."
     + CHANGE_NOTE,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 422),
     openapi_extra=CHANGE,
 )
 def issue_partner_key(
