@@ -88,6 +88,9 @@ def _duplicate(
             Message.partner_id == partner.id,
             Message.sha256 == sha256,
             Message.direction == Direction.INBOUND,
+            # a rejected message was never processed: sending it again is not a duplicate
+            # (e.g. after the partner is reinstated, or its identity registered)
+            Message.status != MessageStatus.REJECTED,
         )
         .order_by(Message.received_at)
         .limit(1)
@@ -101,6 +104,7 @@ def _duplicate(
         .where(
             Message.partner_id == partner.id,
             Message.received_at >= since,
+            Message.status != MessageStatus.REJECTED,
             Interchange.isa13 == isa13,
         )
         .order_by(Message.received_at)
