@@ -49,6 +49,8 @@ class Principal:
     role: OperatorRole | None = None
     # a suspended partner's keys stay valid keys, but the API refuses them (403)
     partner_suspended: bool = False
+    # the partner's registry settings turn its API channel off (`channels.api.enabled`)
+    api_channel_off: bool = False
 
 
 def _b32(data: bytes) -> str:
@@ -153,6 +155,7 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
             ApiKey.revoked_at,
             ApiKey.last_used_at,
             Partner.status.label("partner_status"),
+            Partner.channels.label("partner_channels"),
         )
         .outerjoin(Partner, Partner.id == ApiKey.partner_id)
         .where(ApiKey.prefix == parts[0])
@@ -184,4 +187,10 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
         erp_target_id=row.erp_target_id,
         role=row.role,
         partner_suspended=row.partner_status == PartnerStatus.SUSPENDED,
+        api_channel_off=_api_channel_off(row.partner_channels),
     )
+
+
+def _api_channel_off(channels: object) -> bool:
+    api = channels.get("api") if isinstance(channels, dict) else None
+    return isinstance(api, dict) and api.get("enabled") is False

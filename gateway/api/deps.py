@@ -88,6 +88,13 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 async def partner_principal(principal: PrincipalDep) -> Principal:
     if principal.kind != KeyKind.PARTNER:
         raise ProblemError(403, f"this route takes a partner API key, not {_describe(principal)}")
+    if principal.api_channel_off:
+        raise ProblemError(
+            403,
+            "the API channel is turned off for this partner (its registry settings: "
+            "channels.api.enabled is false); ask an operator to turn it on",
+            type="channel-disabled",
+        )
     return principal
 
 

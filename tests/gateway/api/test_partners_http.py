@@ -210,3 +210,18 @@ def test_a_suspended_partner_is_refused_at_once_and_reinstated(
     reinstated = client.post(status_url, headers=admin, json={"status": "live"})
     assert reinstated.status_code == 200
     assert client.get("/api/v1/outbox", headers=north).status_code == 200
+
+
+def test_the_api_channel_can_be_turned_off(gateway: Gateway, client: httpx.Client) -> None:
+    north, admin = gateway.auth("north"), gateway.auth("admin")
+    partner = f"/api/v1/partners/{gateway.north_id}"
+    off = client.patch(partner, headers=admin, json={"channels": {"api": {"enabled": False}}})
+    assert off.status_code == 200 and off.json()["channels"] == {"api": {"enabled": False}}
+    refused = client.post("/api/v1/inbound", content=PO, headers={**north, **X12})
+    body = problem(refused, 403)
+    assert body["type"] == "urn:edi-gateway:problem:channel-disabled"
+    assert "channels.api.enabled is false" in body["detail"]
+    problem(client.get("/api/v1/outbox", headers=north), 403)
+    on = client.patch(partner, headers=admin, json={"channels": {"api": {"enabled": True}}})
+    assert on.status_code == 200
+    assert client.post("/api/v1/inbound", content=PO, headers={**north, **X12}).status_code == 202
