@@ -51,7 +51,7 @@ def issue_partner_key(
 ) -> dict[str, Any]:
     """A new key for the partner: `key` is in this result only."""
     with sessions.begin() as session:
-        partner = find_partner(session, ref)
+        partner = find_partner(session, ref, lock=True)
         issued = _issue(session, partner, label)
         audit.record(
             session,
@@ -73,7 +73,7 @@ def rotate_partner_key(
     """Revoke a key and issue its successor (same label) in one transaction. `replaces`
     names the old key's id."""
     with sessions.begin() as session:
-        partner = find_partner(session, ref)
+        partner = find_partner(session, ref, lock=True)
         old = _partner_key(session, partner, key_id)
         revoke_key(session, key_id=old.id)
         issued = _issue(session, partner, old.label)
@@ -96,7 +96,7 @@ def revoke_partner_key(
 ) -> dict[str, Any]:
     """Revoke one of the partner's keys; it stops working at once. Again: no change."""
     with sessions.begin() as session:
-        partner = find_partner(session, ref)
+        partner = find_partner(session, ref, lock=True)
         row = _partner_key(session, partner, key_id)
         already = row.revoked_at is not None
         revoke_key(session, key_id=row.id)

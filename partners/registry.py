@@ -32,15 +32,16 @@ CLI_ACTOR = "cli"
 # -- reading --------------------------------------------------------------------------------
 
 
-def find_partner(session: Session, ref: str | uuid.UUID) -> Partner:
-    """A partner by id, or by name (scripts find names easier to write)."""
+def find_partner(session: Session, ref: str | uuid.UUID, *, lock: bool = False) -> Partner:
+    """A partner by id, or by name (scripts find names easier to write). `lock` holds its row
+    until the transaction ends (PostgreSQL), so two changes at once apply one after the other
+    and the second checks its lifecycle step against the first's result."""
     found: Partner | None = None
     with contextlib.suppress(ValueError):
-        found = session.get(Partner, uuid.UUID(str(ref)))
+        found = session.get(Partner, uuid.UUID(str(ref)), with_for_update=lock or None)
     if found is None:
-        found = session.execute(
-            select(Partner).where(Partner.name == str(ref).strip())
-        ).scalar_one_or_none()
+        query = select(Partner).where(Partner.name == str(ref).strip())
+        found = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if found is None:
         raise NotFoundError(f"no partner {ref!s}: `partners list` shows their ids and names")
     return found
@@ -307,11 +308,9 @@ def update_partner(
             field=unknown[0],
         )
     checked = {k: fields.CHECKS[k](v) for k, v in changes.items() if k in fields.CHECKS}
-    if "name" in checked and checked["name"] is None:
-        raise InvalidError("name must not be empty", field="name")
     try:
         with sessions.begin() as session:
-            partner = find_partner(session, ref)
+            partner = find_partner(session, ref, lock=True)
             if "name" in checked:
                 _name_free(session, checked["name"], partner.id)
             diff = _apply(partner, checked)
@@ -346,7 +345,7 @@ def set_status(
     new = fields.status(status)
     why = fields.notes(reason)
     with sessions.begin() as session:
-        partner = find_partner(session, ref)
+        partner = find_partner(session, ref, lock=True)
         old = partner.status
         check_transition(partner.name, old, new)
         if new in (PartnerStatus.TESTING, PartnerStatus.LIVE) and not partner.identities:
@@ -379,7 +378,7 @@ def add_identity(
     gs = fields.gs_id(gs_id)
     try:
         with sessions.begin() as session:
-            partner = find_partner(session, ref)
+            partner = find_partner(session, ref, lock=True)
             _claim_isa(session, qualifier, isa_id)
             row = PartnerIdentity(isa_qualifier=qualifier, isa_id=isa_id, gs_id=gs)
             partner.identities.append(row)
@@ -410,7 +409,7 @@ def remove_identity(
     """Remove one of a partner's ISA identities, named by its id or as `QUALIFIER:ID`. A
     partner in testing or live keeps at least one (it could not be recognised otherwise)."""
     with sessions.begin() as session:
-        partner = find_partner(session, ref)
+        partner = find_partner(session, ref, lock=True)
         wanted = str(identity).strip()
         row = next(
             (

@@ -4,6 +4,7 @@ change writes in its own transaction."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -296,3 +297,32 @@ def test_partner_keys_are_issued_rotated_and_revoked_with_an_audit_trail(
     history = registry.audit_history(sessions, north["id"])
     assert history[3]["changes"] == {"key": [issued["prefix"], rotated["prefix"]]}
     assert all(issued["key"] not in str(e) and rotated["key"] not in str(e) for e in history)
+
+
+def test_two_status_changes_at_once_apply_one_after_the_other(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Both ask draft -> testing at the same moment: the partner's row is locked, so the second
+    sees the first's result ("already testing") instead of both passing the check."""
+    registry.create_partner(sessions, name="P", isa="ZZ:P", status="draft")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def move() -> None:
+        barrier.wait()
+        try:
+            registry.set_status(sessions, "P", "testing")
+            outcomes.append("moved")
+        except ConflictError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=move) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["moved"] + ["partner P is already testing"] * 3
+    assert (
+        audit_actions(sessions, registry.get_partner(sessions, "P")["id"]).count("partner.status")
+        == 1
+    )
