@@ -36,10 +36,10 @@ from gateway.store.models import (
     Interchange,
     OurIdentity,
     Partner,
-    PartnerIdentity,
     Step,
 )
 from gateway.store.types import utcnow
+from partners.outbound import outbound_envelope
 from partners.routing import RouteHeld, erp_route
 from translators.errors import GatewayError
 from translators.x12.writers import render
@@ -165,22 +165,25 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is None:
         raise StepFailed("the document has no partner to send it to", retryable=False)
-    theirs = session.execute(
-        select(PartnerIdentity).where(PartnerIdentity.partner_id == partner.id).limit(1)
-    ).scalar_one_or_none()
-    if theirs is None:
-        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
     ours = _our_identity(session, message.id)
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
     ).scalar_one_or_none()
-    newer = inbound is not None and inbound.version >= "00501"
+    theirs = outbound_envelope(  # the partner's registry settings (partners/outbound.py)
+        partner,
+        reply_to=(inbound.sender_qualifier, inbound.sender_id) if inbound else None,
+        reply_version=inbound.version if inbound else None,
+    )
+    if theirs is None:
+        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
     profile = EnvelopeProfile(
         sender_qualifier=ours[0],
         sender_id=ours[1],
-        receiver_qualifier=theirs.isa_qualifier,
-        receiver_id=theirs.isa_id,
-        version="005010" if newer else "004010",
+        receiver_qualifier=theirs.receiver_qualifier,
+        receiver_id=theirs.receiver_id,
+        application_receiver_id=theirs.gs_id,
+        version=theirs.version,
+        delimiters=theirs.delimiters,
         interchange_control_number=next_control_number(
             session, partner_id=partner.id, kind=ControlNumberKind.ISA
         ),

@@ -15,7 +15,7 @@ from gateway.commands.admin import add_erp_target
 from gateway.erp.circuit import CircuitBreakers
 from gateway.pipeline import CollectingDispatcher, Runtime, intake, replay, run_step
 from gateway.secretbox import SecretBox
-from gateway.store.enums import Channel, MessageStatus, StepKind, StepState
+from gateway.store.enums import Channel, Direction, MessageStatus, StepKind, StepState
 from gateway.store.models import Message, Step
 from gateway.wiring import StoreErpGateway
 from partners import registry
@@ -150,3 +150,32 @@ def test_a_suspended_partner_is_stored_and_rejected(runtime: Runtime, tmp_path: 
     registry.set_status(runtime.sessions, "Northwind", "live", reason="paid")
     resent = send(runtime, PO)  # the same file, now accepted: a rejected one is no duplicate
     assert resent.status == MessageStatus.DELIVERED, resent.status_reason
+
+
+def test_replies_follow_the_partners_outbound_settings(sessions: sessionmaker[Session]) -> None:
+    """The demo ERP's 855 goes back to the identity the 850 came from, with the partner's GS id
+    and delimiters."""
+    add_erp_target(sessions, BOX, name="default", kind="demo", config={})
+    registry.create_partner(
+        sessions,
+        name="Northwind",
+        isa=["01:999999999", "ZZ:NWHARDWARE"],
+        gs_id="NWGS",
+        status="live",
+        delimiters={"element": "|", "component": "<"},
+    )
+    runtime = Runtime(
+        sessions=sessions,
+        dispatcher=CollectingDispatcher(),
+        erp=StoreErpGateway(BOX, CircuitBreakers()),
+    )
+    message = send(runtime, PO)
+    assert message.status == MessageStatus.DELIVERED
+    with sessions() as s:
+        sent = s.execute(select(Message).where(Message.direction == Direction.OUTBOUND)).scalars()
+        payloads = {m.channel_meta.get("kind", "rendered"): m.blob.data.decode() for m in sent}
+    reply = payloads["rendered"]
+    isa = reply.split("~", 1)[0].split("|")
+    assert isa[0] == "ISA" and (isa[7], isa[8].strip()) == ("ZZ", "NWHARDWARE")
+    assert isa[16] == "<"
+    assert "GS|PR|" in reply and "|NWGS|" in reply
