@@ -551,7 +551,15 @@ def partners_audit(
     if as_json:
         _print(entries, True)
         return
-    _print([{k: e[k] for k in ("at", "actor", "action", "changes")} for e in entries], False)
+    import orjson
+
+    rows = [
+        {"at": e["at"], "actor": e["actor"], "action": e["action"], "changes": e["changes"]}
+        for e in entries
+    ]
+    for row in rows:
+        row["changes"] = orjson.dumps(row["changes"]).decode()
+    _print(rows, False)
 
 
 @partners_app.command("keys")
