@@ -278,19 +278,22 @@ def list_partner_keys(
     status_code=201,
     response_model=PartnerKeyIssued,
     summary="Issue a partner API key, shown once (operator: admin or operator)",
-    description="The answer is the only place the key appears; the gateway keeps its hash."
-    + CHANGE_NOTE,
+    description="The answer is the only place the key appears; the gateway keeps its hash. "
+    "The body (a `label`) is optional." + CHANGE_NOTE,
     responses=problem_responses(400, 401, 403, 404, 422),
     openapi_extra=CHANGE,
 )
 def issue_partner_key(
-    partner_id: uuid.UUID, body: KeyCreate, operator: ChangingOperator, runtime: RuntimeDep
+    partner_id: uuid.UUID,
+    operator: ChangingOperator,
+    runtime: RuntimeDep,
+    body: KeyCreate | None = None,
 ) -> dict[str, Any]:
     return _run(
         partner_keys.issue_partner_key,
         runtime.sessions,
         partner_id,
-        label=body.label,
+        label=body.label if body else None,
         actor=_actor(runtime, operator),
     )
 

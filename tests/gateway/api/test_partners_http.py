@@ -225,3 +225,12 @@ def test_the_api_channel_can_be_turned_off(gateway: Gateway, client: httpx.Clien
     on = client.patch(partner, headers=admin, json={"channels": {"api": {"enabled": True}}})
     assert on.status_code == 200
     assert client.post("/api/v1/inbound", content=PO, headers={**north, **X12}).status_code == 202
+
+
+def test_a_key_needs_no_body(gateway: Gateway, client: httpx.Client) -> None:
+    url = f"/api/v1/partners/{gateway.south_id}/keys"
+    issued = client.post(url, headers=gateway.auth("operator"))
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["label"] is None and issued.json()["partner_id"] == gateway.south_id
+    south = {"Authorization": f"Bearer {issued.json()['key']}"}
+    assert client.get("/api/v1/outbox", headers=south).status_code == 200
