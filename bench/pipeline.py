@@ -393,8 +393,12 @@ def main() -> None:
                 kind="webhook",
                 config={"url": receiver.url},
             )
-            add_partner(gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=target)
-            add_partner(gateway.sessions, name="Buyer Co", isa="ZZ:BUYERCO", erp=target)
+            add_partner(
+                gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=target, status="live"
+            )
+            add_partner(
+                gateway.sessions, name="Buyer Co", isa="ZZ:BUYERCO", erp=target, status="live"
+            )
 
             bare, bare_cpu = bare_tasks(
                 gateway, count=args.bare, workers=args.workers, senders=args.senders

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from gateway.store.enums import KeyKind, OperatorRole
-from gateway.store.models import ApiKey
+from gateway.store.enums import KeyKind, OperatorRole, PartnerStatus
+from gateway.store.models import ApiKey, Partner
 from gateway.store.types import new_id, utcnow
 from translators.errors import GatewayError
 
@@ -47,6 +47,10 @@ class Principal:
     partner_id: uuid.UUID | None = None
     erp_target_id: uuid.UUID | None = None
     role: OperatorRole | None = None
+    # a suspended partner's keys stay valid keys, but the API refuses them (403)
+    partner_suspended: bool = False
+    # the partner's registry settings turn its API channel off (`channels.api.enabled`)
+    api_channel_off: bool = False
 
 
 def _b32(data: bytes) -> str:
@@ -150,7 +154,11 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
             ApiKey.key_hash,
             ApiKey.revoked_at,
             ApiKey.last_used_at,
-        ).where(ApiKey.prefix == parts[0])
+            Partner.status.label("partner_status"),
+            Partner.channels.label("partner_channels"),
+        )
+        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
+        .where(ApiKey.prefix == parts[0])
     ).one_or_none()
     if row is None:
         return None
@@ -178,4 +186,11 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
         partner_id=row.partner_id,
         erp_target_id=row.erp_target_id,
         role=row.role,
+        partner_suspended=row.partner_status == PartnerStatus.SUSPENDED,
+        api_channel_off=_api_channel_off(row.partner_channels),
     )
+
+
+def _api_channel_off(channels: object) -> bool:
+    api = channels.get("api") if isinstance(channels, dict) else None
+    return isinstance(api, dict) and api.get("enabled") is False

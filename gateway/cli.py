@@ -259,24 +259,335 @@ def identities_add(
     _print(add_identity(sessions, isa=isa, as2_id=as2_id), as_json)
 
 
+# -- partners: the registry (partners/registry.py) -------------------------------------------
+
+PartnerRef = Annotated[str, typer.Argument(help="the partner's id or name")]
+ListOption = Annotated[
+    str | None, typer.Option(help="comma-separated X12 set ids or canonical types ('' clears)")
+]
+
+
+def _show(record: dict[str, Any], as_json: bool) -> None:
+    """One record, a field per line (a partner has too many fields for one table row)."""
+    if as_json:
+        _print(record, True)
+        return
+    import orjson
+
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        if key == "identities":
+            continue  # `isa` says it shorter
+        if isinstance(value, dict) or (value and isinstance(value, list) and key != "isa"):
+            text = orjson.dumps(value).decode()
+        else:
+            text = _cell(value)
+        sys.stdout.write(f"{key.ljust(width)}  {text}\n".rstrip() + "\n")
+
+
+def _contacts(values: list[str] | None) -> list[dict[str, str]] | None:
+    """`--contact 'name=Dana Whitfield,email=edi@nw.example'` (repeatable)."""
+    if not values:
+        return None
+    contacts = []
+    for value in values:
+        pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+        if any(not sep for _, sep, _ in pairs):
+            raise fail(
+                f"--contact {value!r}: expected key=value pairs, e.g. name=Dana,email=d@x.io"
+            )
+        contacts.append({k.strip(): v.strip() for k, _, v in pairs})
+    return contacts
+
+
+def _channels(value: str | None) -> dict[str, Any] | None:
+    import json
+
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise fail(f"--channels is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise fail('--channels must be a JSON object, e.g. {"api": {"enabled": true}}')
+    return parsed
+
+
+def _delimiters(value: str | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if len(value) != 4:
+        raise fail("--delimiters takes 4 characters: element, component, repetition, segment")
+    return dict(zip(("element", "component", "repetition", "segment"), value, strict=True))
+
+
+def _settings(**options: Any) -> dict[str, Any]:
+    """The registry settings given on the command line (None: not given)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+DelimitersOpt = Annotated[
+    str | None,
+    typer.Option(help="4 characters: element, component, repetition, segment (e.g. '*>^~')"),
+]
+X12VersionOpt = Annotated[str | None, typer.Option(help="004010 or 005010 for what we send")]
+AckOpt = Annotated[str | None, typer.Option(help="997, 999 or none")]
+Ta1Opt = Annotated[str | None, typer.Option(help="on_request, always or never")]
+WindowOpt = Annotated[int | None, typer.Option(help="minutes it has to acknowledge ours")]
+DupOpt = Annotated[str | None, typer.Option(help="reject, warn or accept")]
+ContactOpt = Annotated[
+    list[str] | None, typer.Option("--contact", help="name=...,email=...,phone=...,role=...")
+]
+ChannelsOpt = Annotated[str | None, typer.Option(help='JSON, e.g. {"api": {"enabled": true}}')]
+NotesOpt = Annotated[str | None, typer.Option(help="free text for the operators")]
+TestErpOpt = Annotated[
+    str | None, typer.Option("--test-erp", help="ERP target for its test documents")
+]
+
+
 @partners_app.command("add")
 @guarded
 def partners_add(
     name: Annotated[str, typer.Argument(help="the partner's name")],
-    isa: Annotated[str, typer.Option(help="QUALIFIER:ID the partner sends as")],
+    isa: Annotated[list[str], typer.Option(help="QUALIFIER:ID the partner sends as (repeatable)")],
     role: Annotated[str, typer.Option(help="customer, supplier or both")] = "customer",
     status: Annotated[str, typer.Option(help="draft, testing or live")] = "testing",
     erp: Annotated[str | None, typer.Option(help="ERP target (default: `default`)")] = None,
+    test_erp: TestErpOpt = None,
+    gs_id: Annotated[str | None, typer.Option(help="GS02 application id it sends as")] = None,
+    x12_version: X12VersionOpt = None,
+    delimiters: DelimitersOpt = None,
+    ack: AckOpt = None,
+    ta1_policy: Ta1Opt = None,
+    ack_window_minutes: WindowOpt = None,
+    duplicate_policy: DupOpt = None,
+    documents_in: ListOption = None,
+    documents_out: ListOption = None,
+    contact: ContactOpt = None,
+    channels: ChannelsOpt = None,
+    notes: NotesOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Register a trading partner; prints it with its id."""
-    from gateway.commands.admin import add_partner
+    from partners.registry import create_partner
 
-    if status not in ("draft", "testing", "live"):
-        raise fail("--status must be draft, testing or live")
     _, sessions = _store(data_dir)
-    _print(add_partner(sessions, name=name, isa=isa, role=role, status=status, erp=erp), as_json)
+    record = create_partner(
+        sessions,
+        name=name,
+        isa=isa,
+        role=role,
+        status=status,
+        erp=erp,
+        test_erp=test_erp,
+        gs_id=gs_id,
+        **_settings(
+            x12_version=x12_version,
+            delimiters=_delimiters(delimiters),
+            ack=ack,
+            ta1_policy=ta1_policy,
+            ack_window_minutes=ack_window_minutes,
+            duplicate_policy=duplicate_policy,
+            documents_in=documents_in,
+            documents_out=documents_out,
+            contacts=_contacts(contact),
+            channels=_channels(channels),
+            notes=notes,
+        ),
+    )
+    _show(record, as_json)
+
+
+@partners_app.command("update")
+@guarded
+def partners_update(
+    partner: PartnerRef,
+    name: Annotated[str | None, typer.Option(help="a new name")] = None,
+    role: Annotated[str | None, typer.Option(help="customer, supplier or both")] = None,
+    erp: Annotated[str | None, typer.Option(help="ERP target ('' for `default`)")] = None,
+    test_erp: Annotated[
+        str | None, typer.Option("--test-erp", help="test ERP target ('' clears)")
+    ] = None,
+    x12_version: X12VersionOpt = None,
+    delimiters: DelimitersOpt = None,
+    ack: AckOpt = None,
+    ta1_policy: Ta1Opt = None,
+    ack_window_minutes: WindowOpt = None,
+    duplicate_policy: DupOpt = None,
+    documents_in: ListOption = None,
+    documents_out: ListOption = None,
+    contact: Annotated[
+        list[str] | None,
+        typer.Option("--contact", help="replaces the contacts: name=...,email=... (repeatable)"),
+    ] = None,
+    no_contacts: Annotated[bool, typer.Option("--no-contacts", help="remove all")] = False,
+    channels: ChannelsOpt = None,
+    notes: Annotated[str | None, typer.Option(help="free text ('' clears)")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change a partner's settings; each change goes into its audit history."""
+    from partners.registry import update_partner
+
+    changes = _settings(
+        name=name,
+        role=role,
+        erp=erp,
+        test_erp=test_erp,
+        x12_version=x12_version,
+        delimiters=_delimiters(delimiters),
+        ack=ack,
+        ta1_policy=ta1_policy,
+        ack_window_minutes=ack_window_minutes,
+        duplicate_policy=duplicate_policy,
+        documents_in=documents_in,
+        documents_out=documents_out,
+        contacts=[] if no_contacts else _contacts(contact),
+        channels=_channels(channels),
+        notes=notes,
+    )
+    if not changes:
+        raise fail("nothing to change: give at least one option (see --help)")
+    _, sessions = _store(data_dir)
+    _show(update_partner(sessions, partner, **changes), as_json)
+
+
+@partners_app.command("list")
+@guarded
+def partners_list(
+    status: Annotated[str | None, typer.Option(help="only partners in this status")] = None,
+    role: Annotated[str | None, typer.Option(help="only customers, suppliers or both")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Partners by name, with their identities, routes and last activity."""
+    from partners.registry import list_partners
+
+    _, sessions = _store(data_dir)
+    found = list_partners(sessions, status=status, role=role)
+    if as_json:
+        _print(found, True)
+        return
+    columns = ("id", "name", "role", "status", "isa", "erp", "test_erp", "last_activity_at")
+    _print([{k: p[k] for k in columns} for p in found], False)
+
+
+@partners_app.command("show")
+@guarded
+def partners_show(
+    partner: PartnerRef,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """One partner's settings, identities and last activity."""
+    from partners.registry import get_partner
+
+    _, sessions = _store(data_dir)
+    _show(get_partner(sessions, partner), as_json)
+
+
+@partners_app.command("set-status")
+@guarded
+def partners_set_status(
+    partner: PartnerRef,
+    status: Annotated[str, typer.Argument(help="draft, testing, live or suspended")],
+    reason: Annotated[str | None, typer.Option(help="why (kept in the audit history)")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Move a partner along draft -> testing -> live, suspend or reinstate it."""
+    from partners.registry import set_status
+
+    _, sessions = _store(data_dir)
+    _show(set_status(sessions, partner, status, reason=reason), as_json)
+
+
+@partners_app.command("add-identity")
+@guarded
+def partners_add_identity(
+    partner: PartnerRef,
+    isa: Annotated[str, typer.Option(help="QUALIFIER:ID it also sends as")],
+    gs_id: Annotated[str | None, typer.Option(help="GS02 application id")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Another ISA identity for a partner (one partner per ISA identity)."""
+    from partners.registry import add_identity
+
+    _, sessions = _store(data_dir)
+    _show(add_identity(sessions, partner, isa=isa, gs_id=gs_id), as_json)
+
+
+@partners_app.command("remove-identity")
+@guarded
+def partners_remove_identity(
+    partner: PartnerRef,
+    identity: Annotated[str, typer.Argument(help="QUALIFIER:ID or the identity's id")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Remove one of a partner's ISA identities."""
+    from partners.registry import remove_identity
+
+    _, sessions = _store(data_dir)
+    _show(remove_identity(sessions, partner, identity), as_json)
+
+
+@partners_app.command("audit")
+@guarded
+def partners_audit(
+    partner: PartnerRef,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="newest entries")] = 200,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A partner's audit history, newest first: who changed what, when."""
+    from partners.registry import audit_history
+
+    _, sessions = _store(data_dir)
+    entries = audit_history(sessions, partner, limit=limit)
+    if as_json:
+        _print(entries, True)
+        return
+    import orjson
+
+    rows = [
+        {"at": e["at"], "actor": e["actor"], "action": e["action"], "changes": e["changes"]}
+        for e in entries
+    ]
+    for row in rows:
+        row["changes"] = orjson.dumps(row["changes"]).decode()
+    _print(rows, False)
+
+
+@partners_app.command("keys")
+@guarded
+def partners_keys(
+    partner: PartnerRef,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A partner's API keys, revoked ones too (never the keys themselves)."""
+    from partners.keys import list_partner_keys
+
+    _, sessions = _store(data_dir)
+    _print(list_partner_keys(sessions, partner), as_json)
+
+
+@partners_app.command("rotate-key")
+@guarded
+def partners_rotate_key(
+    partner: PartnerRef,
+    key: Annotated[str, typer.Argument(help="the key to replace: its id, prefix or the key")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a partner key and issue its successor; prints {"key": ...} once."""
+    from partners.keys import rotate_partner_key
+
+    _, sessions = _store(data_dir)
+    _print(rotate_partner_key(sessions, partner, key), True)
 
 
 @keys_app.command("issue")

@@ -15,7 +15,16 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from gateway.api import problems
-from gateway.api.routes import dead_letters, health, inbound, messages, metrics, outbox, trace
+from gateway.api.routes import (
+    dead_letters,
+    health,
+    inbound,
+    messages,
+    metrics,
+    outbox,
+    partners,
+    trace,
+)
 from gateway.pipeline import Runtime
 from gateway.settings import Settings
 
@@ -39,6 +48,11 @@ TAGS = [
     {"name": "partners", "description": "Partner API keys: send X12, fetch what is waiting."},
     {"name": "messages", "description": "Status of a message (partners: their own)."},
     {"name": "operators", "description": "Operator tokens: tracing and dead letters."},
+    {
+        "name": "registry",
+        "description": "Operator tokens: partners, their identities, lifecycle, keys and audit "
+        "history (any role reads; admin and operator change).",
+    },
     {"name": "health", "description": "No key needed."},
 ]
 
@@ -95,7 +109,7 @@ def create_app(*, runtime: Runtime, settings: Settings) -> FastAPI:
     app.include_router(metrics.router)
     # any route may fail unexpectedly (500, with a correlation id) or lose its database (503)
     api = APIRouter(prefix=API_PREFIX, responses=problems.problem_responses(500, 503))
-    for module in (inbound, messages, outbox, trace, dead_letters):
+    for module in (inbound, messages, outbox, trace, dead_letters, partners):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -6,6 +6,7 @@ the route, plus `x-gateway-auth` naming the principals it admits).
 
 - no or unknown or revoked key: 401 (with `WWW-Authenticate: Bearer`);
 - a valid key of the wrong kind or role: 403;
+- a key of a suspended partner: 403 (`partner-suspended`), on every route;
 - a partner asking for something that is not its own: 404, as if it did not exist (routes
   check ownership themselves, after this).
 
@@ -72,6 +73,12 @@ def get_principal(
         principal = authenticate(session, credentials.credentials)
     if principal is None:
         raise unauthorized("the key is not valid (unknown, mistyped or revoked)", invalid=True)
+    if principal.partner_suspended:
+        raise ProblemError(
+            403,
+            "partner suspended: this partner's keys are refused until an operator reinstates it",
+            type="partner-suspended",
+        )
     return principal
 
 
@@ -81,6 +88,13 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 async def partner_principal(principal: PrincipalDep) -> Principal:
     if principal.kind != KeyKind.PARTNER:
         raise ProblemError(403, f"this route takes a partner API key, not {_describe(principal)}")
+    if principal.api_channel_off:
+        raise ProblemError(
+            403,
+            "the API channel is turned off for this partner (its registry settings: "
+            "channels.api.enabled is false); ask an operator to turn it on",
+            type="channel-disabled",
+        )
     return principal
 
 

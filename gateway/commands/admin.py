@@ -15,26 +15,33 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.commands.errors import CommandError
 from gateway.secretbox import SecretBox
-from gateway.store.enums import PartnerRole, PartnerStatus, StepState
-from gateway.store.models import ErpTarget, OurIdentity, Partner, PartnerIdentity, Step
-from translators.errors import GatewayError
+from gateway.store.enums import StepState
+from gateway.store.models import ErpTarget, OurIdentity, Step
+from partners.errors import InvalidError
+from partners.fields import parse_isa as _parse_isa
+from partners.registry import create_partner, partner_view
 
-
-class CommandError(GatewayError):
-    """An operator command cannot be carried out as asked (the message says why)."""
+__all__ = [
+    "CommandError",
+    "add_erp_target",
+    "add_identity",
+    "add_partner",
+    "dead_steps",
+    "parse_ids",
+    "parse_isa",
+    "partner_view",
+    "read_payload",
+]
 
 
 def parse_isa(value: str) -> tuple[str, str]:
     """``"ZZ:ACME"`` -> ("ZZ", "ACME"); the qualifier is 2 characters, the id 1 to 15."""
-    qualifier, sep, isa_id = value.partition(":")
-    qualifier, isa_id = qualifier.strip().upper(), isa_id.strip()
-    if not sep or len(qualifier) != 2 or not qualifier.isalnum() or not 1 <= len(isa_id) <= 15:
-        raise CommandError(
-            f"--isa {value!r}: expected QUALIFIER:ID, e.g. ZZ:ACMEDIST (qualifier 2 characters, "
-            "id 1 to 15)"
-        )
-    return qualifier, isa_id
+    try:
+        return _parse_isa(value)
+    except InvalidError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def add_erp_target(
@@ -97,54 +104,12 @@ def add_partner(
     role: str = "customer",
     status: str = "testing",
     erp: str | None = None,
+    **settings: Any,
 ) -> dict[str, Any]:
-    qualifier, isa_id = parse_isa(isa)
-    try:
-        role_value = PartnerRole(role)
-        status_value = PartnerStatus(status)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    try:
-        with sessions.begin() as session:
-            owner = session.execute(
-                select(Partner)
-                .join(PartnerIdentity)
-                .where(PartnerIdentity.isa_qualifier == qualifier, PartnerIdentity.isa_id == isa_id)
-            ).scalar_one_or_none()
-            if owner is not None:
-                raise CommandError(
-                    f"ISA identity {qualifier}:{isa_id} already belongs to partner {owner.name}"
-                )
-            target_id = None
-            if erp is not None:
-                target = session.execute(
-                    select(ErpTarget).where(ErpTarget.name == erp)
-                ).scalar_one_or_none()
-                if target is None:
-                    raise CommandError(f"no ERP target named {erp!r}: add it with `erp add`")
-                target_id = target.id
-            partner = Partner(
-                name=name, role=role_value, status=status_value, erp_target_id=target_id
-            )
-            partner.identities.append(PartnerIdentity(isa_qualifier=qualifier, isa_id=isa_id))
-            session.add(partner)
-            session.flush()
-            return partner_view(partner, erp)
-    except IntegrityError as exc:
-        raise CommandError(f"a partner named {name!r} already exists") from exc
-
-
-def partner_view(partner: Partner, erp: str | None = None) -> dict[str, Any]:
-    return {
-        "id": str(partner.id),
-        "name": partner.name,
-        "role": partner.role.value,
-        "status": partner.status.value,
-        "isa": [f"{i.isa_qualifier}:{i.isa_id}" for i in partner.identities],
-        "erp": erp,
-        "ack": partner.ack_kind.value,
-        "duplicate_policy": partner.duplicate_policy.value,
-    }
+    """`partners add` as the CONTRACT names it (see `partners.registry.create_partner`)."""
+    return create_partner(
+        sessions, name=name, isa=isa, role=role, status=status, erp=erp, **settings
+    )
 
 
 def dead_steps(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:

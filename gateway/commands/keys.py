@@ -7,7 +7,6 @@ PARTNER_ID`, `keys issue --erp NAME`, `tokens issue --role ROLE`, `keys revoke K
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Any
 
@@ -30,30 +29,14 @@ def _row_for(session: Session, key: str) -> ApiKey:
     return session.execute(select(ApiKey).where(ApiKey.prefix == parts[0])).scalar_one()
 
 
-def _partner(session: Session, partner: str | uuid.UUID) -> Partner:
-    """A partner by id, or by name (scripts find names easier to write)."""
-    found: Partner | None = None
-    with contextlib.suppress(ValueError):
-        found = session.get(Partner, uuid.UUID(str(partner)))
-    if found is None:
-        found = session.execute(
-            select(Partner).where(Partner.name == str(partner))
-        ).scalar_one_or_none()
-    if found is None:
-        raise CommandError(f"no partner {partner!s}: `partners add` prints a partner's id")
-    return found
-
-
 def issue_partner_key(
     sessions: sessionmaker[Session], partner_id: str | uuid.UUID, *, label: str | None = None
 ) -> dict[str, Any]:
-    """A new API key for a partner (`POST /api/v1/inbound`, messages, outbox)."""
-    with sessions.begin() as session:
-        partner = _partner(session, partner_id)
-        key = issue_key(session, kind=KeyKind.PARTNER, partner_id=partner.id, label=label)
-        return _issued(
-            key, _row_for(session, key), partner_id=str(partner.id), partner=partner.name
-        )
+    """A new API key for a partner (`POST /api/v1/inbound`, messages, outbox), audited on the
+    partner (partners/keys.py)."""
+    from partners.keys import issue_partner_key as issue
+
+    return issue(sessions, partner_id, label=label)
 
 
 def issue_erp_key(
@@ -124,6 +107,17 @@ def revoke(sessions: sessionmaker[Session], key_or_prefix_or_id: str) -> dict[st
             raise CommandError(f"no API key {given!r} (give the key, its prefix or its id)")
         already = row.revoked_at is not None
         revoke_key(session, key_id=row.id)
+        partner = session.get(Partner, row.partner_id) if row.partner_id else None
+        if partner is not None and not already:
+            from partners import audit
+
+            audit.record(
+                session,
+                actor="cli",
+                action="partner.key_revoked",
+                partner=partner,
+                changes={"key": [row.prefix, None]},
+            )
         return {**key_view(row), "already_revoked": already}
 
 

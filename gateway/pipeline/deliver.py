@@ -33,36 +33,28 @@ from gateway.store.enums import (
 from gateway.store.messages import create_message
 from gateway.store.models import (
     Document,
-    ErpTarget,
     Interchange,
     OurIdentity,
     Partner,
-    PartnerIdentity,
     Step,
 )
 from gateway.store.types import utcnow
+from partners.outbound import outbound_envelope
+from partners.routing import RouteHeld, erp_route
 from translators.errors import GatewayError
 from translators.x12.writers import render
 from translators.x12.writers.envelope import EnvelopeProfile
 
-DEFAULT_TARGET = "default"
 
-
-def _target(session: Session, partner: Partner | None) -> ErpTargetInfo:
-    target = None
-    if partner is not None and partner.erp_target_id is not None:
-        target = session.get(ErpTarget, partner.erp_target_id)
-    if target is None:
-        target = session.execute(
-            select(ErpTarget).where(ErpTarget.name == DEFAULT_TARGET)
-        ).scalar_one_or_none()
-    if target is None:
-        raise StepFailed(
-            "no ERP route: the partner has no ERP target and there is no target named "
-            f"{DEFAULT_TARGET!r} (edi-gateway erp add {DEFAULT_TARGET} ...)",
-            retryable=False,
-        )
-    return ErpTargetInfo(target.name, target.kind, dict(target.config), target.secret_encrypted)
+def _target(session: Session, partner: Partner | None, *, test: bool) -> tuple[ErpTargetInfo, bool]:
+    """The partner's ERP route, or its test route in test mode (partners/routing.py)."""
+    try:
+        route = erp_route(session, partner, test_interchange=test)
+    except RouteHeld as exc:
+        raise StepFailed(str(exc), retryable=False) from exc
+    target = route.target
+    info = ErpTargetInfo(target.name, target.kind, dict(target.config), target.secret_encrypted)
+    return info, route.test
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +77,13 @@ def prepare_delivery(session: Session, step: Step) -> PreparedDelivery | None:
         return None  # a second run of a finished delivery has no effect
     message = step.message
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    target, test = _target(session, partner, test=message.is_test)
     return PreparedDelivery(
-        target=_target(session, partner),
+        target=target,
         document=dict(doc.canonical),
         document_id=doc.id,
         message_id=message.id,
-        test=message.is_test,
+        test=test,
     )
 
 
@@ -172,22 +165,25 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is None:
         raise StepFailed("the document has no partner to send it to", retryable=False)
-    theirs = session.execute(
-        select(PartnerIdentity).where(PartnerIdentity.partner_id == partner.id).limit(1)
-    ).scalar_one_or_none()
-    if theirs is None:
-        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
     ours = _our_identity(session, message.id)
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
     ).scalar_one_or_none()
-    newer = inbound is not None and inbound.version >= "00501"
+    theirs = outbound_envelope(  # the partner's registry settings (partners/outbound.py)
+        partner,
+        reply_to=(inbound.sender_qualifier, inbound.sender_id) if inbound else None,
+        reply_version=inbound.version if inbound else None,
+    )
+    if theirs is None:
+        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
     profile = EnvelopeProfile(
         sender_qualifier=ours[0],
         sender_id=ours[1],
-        receiver_qualifier=theirs.isa_qualifier,
-        receiver_id=theirs.isa_id,
-        version="005010" if newer else "004010",
+        receiver_qualifier=theirs.receiver_qualifier,
+        receiver_id=theirs.receiver_id,
+        application_receiver_id=theirs.gs_id,
+        version=theirs.version,
+        delimiters=theirs.delimiters,
         interchange_control_number=next_control_number(
             session, partner_id=partner.id, kind=ControlNumberKind.ISA
         ),

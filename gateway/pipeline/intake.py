@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 
 from gateway.pipeline.runtime import Runtime
 from gateway.store import create_message, ensure_step, record_event
-from gateway.store.enums import Channel, Direction, DuplicatePolicy, MessageStatus, StepKind
+from gateway.store.enums import (
+    Channel,
+    Direction,
+    DuplicatePolicy,
+    MessageStatus,
+    PartnerStatus,
+    StepKind,
+)
 from gateway.store.models import Interchange, Message, OurIdentity, Partner, PartnerIdentity
 from gateway.store.types import utcnow
 from translators.errors import TranslatorError
@@ -81,6 +88,9 @@ def _duplicate(
             Message.partner_id == partner.id,
             Message.sha256 == sha256,
             Message.direction == Direction.INBOUND,
+            # a rejected message was never processed: sending it again is not a duplicate
+            # (e.g. after the partner is reinstated, or its identity registered)
+            Message.status != MessageStatus.REJECTED,
         )
         .order_by(Message.received_at)
         .limit(1)
@@ -94,6 +104,7 @@ def _duplicate(
         .where(
             Message.partner_id == partner.id,
             Message.received_at >= since,
+            Message.status != MessageStatus.REJECTED,
             Interchange.isa13 == isa13,
         )
         .order_by(Message.received_at)
@@ -134,6 +145,9 @@ def intake(
                 partner = session.get(Partner, authenticated_partner_id)
             elif partner is None:
                 status, reason = MessageStatus.REJECTED, f"unknown ISA sender {sender}"
+            elif partner.status == PartnerStatus.SUSPENDED:
+                status = MessageStatus.REJECTED
+                reason = f"partner {partner.name} is suspended: nothing it sends is processed"
             elif not _is_ours(session, *envelope.receiver):
                 status = MessageStatus.REJECTED
                 receiver = f"{envelope.receiver[0]}:{envelope.receiver[1]}"

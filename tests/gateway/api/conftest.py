@@ -66,7 +66,7 @@ def gateway(sessions: sessionmaker[Session], store_url: str, tmp_path: Path) -> 
         sessions, BOX, name="files", kind="folder", config={"directory": str(tmp_path / "erp")}
     )
     north = add_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="demo")
-    south = add_partner(sessions, name="Southwind", isa="ZZ:SWSUPPLY01", erp="files")
+    south = add_partner(sessions, name="Southwind", isa="ZZ:SWSUPPLY01", erp="files", status="live")
     runtime = Runtime(
         sessions=sessions,
         dispatcher=CollectingDispatcher(),

@@ -14,6 +14,7 @@ from gateway.commands.keys import revoke
 from tests.gateway.api.conftest import PO, X12, Gateway
 
 OPERATORS = {"admin", "operator", "read-only"}
+CHANGERS = {"admin", "operator"}
 # (method, path) -> the keys it admits; None: no key needed
 RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/health"): None,
@@ -26,6 +27,18 @@ RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/dead-letters"): OPERATORS,
     ("POST", "/api/v1/dead-letters/replay"): {"admin", "operator"},
     ("GET", "/metrics"): OPERATORS,
+    ("GET", "/api/v1/partners"): OPERATORS,
+    ("POST", "/api/v1/partners"): CHANGERS,
+    ("GET", "/api/v1/partners/{partner_id}"): OPERATORS,
+    ("PATCH", "/api/v1/partners/{partner_id}"): CHANGERS,
+    ("POST", "/api/v1/partners/{partner_id}/status"): CHANGERS,
+    ("POST", "/api/v1/partners/{partner_id}/identities"): CHANGERS,
+    ("DELETE", "/api/v1/partners/{partner_id}/identities/{identity_id}"): CHANGERS,
+    ("GET", "/api/v1/partners/{partner_id}/keys"): OPERATORS,
+    ("POST", "/api/v1/partners/{partner_id}/keys"): CHANGERS,
+    ("POST", "/api/v1/partners/{partner_id}/keys/{key_id}/rotate"): CHANGERS,
+    ("DELETE", "/api/v1/partners/{partner_id}/keys/{key_id}"): CHANGERS,
+    ("GET", "/api/v1/partners/{partner_id}/audit"): OPERATORS,
 }
 PRINCIPALS = ["north", "erp", "admin", "operator", "read-only"]
 # how the x-gateway-auth names map to this test's keys
@@ -43,7 +56,9 @@ def routes(client: httpx.Client) -> dict[tuple[str, str], dict[str, Any]]:
 
 def call(client: httpx.Client, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
     """A well-formed request to the route, so only the key decides the answer."""
-    url = path.replace("{message_id}", str(uuid.uuid4()))
+    url = path
+    for name in ("message_id", "partner_id", "identity_id", "key_id"):
+        url = url.replace(f"{{{name}}}", str(uuid.uuid4()))
     kwargs: dict[str, Any] = {"headers": dict(headers)}
     if path.endswith("/inbound"):
         kwargs["content"] = PO
@@ -52,6 +67,19 @@ def call(client: httpx.Client, method: str, path: str, headers: dict[str, str]) 
         kwargs["json"] = {"step_ids": [str(uuid.uuid4())]}
     elif path.endswith("/trace"):
         kwargs["params"] = {"control_number": "000000001"}
+    elif method == "POST" and path.endswith("/partners"):
+        kwargs["json"] = {
+            "name": f"P-{uuid.uuid4().hex[:8]}",
+            "isa": [f"ZZ:{uuid.uuid4().hex[:8]}"],
+        }
+    elif method == "PATCH":
+        kwargs["json"] = {"notes": "checked"}
+    elif path.endswith("/status"):
+        kwargs["json"] = {"status": "live"}
+    elif method == "POST" and path.endswith("/identities"):
+        kwargs["json"] = {"isa": "ZZ:ANOTHER"}
+    elif method == "POST" and path.endswith("/keys"):
+        kwargs["json"] = {"label": "x"}
     return client.request(method, url, **kwargs)
 
 

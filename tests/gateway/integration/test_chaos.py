@@ -55,7 +55,7 @@ def setup(
     add_erp_target(
         gateway.sessions, gateway.box, name=target, kind="webhook", config={"url": erp_receiver.url}
     )
-    add_partner(gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=target)
+    add_partner(gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=target, status="live")
     gateway.add_worker()
     gateway.add_worker()
     gateway.add_beat()

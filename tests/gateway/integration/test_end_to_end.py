@@ -61,8 +61,12 @@ def setup(
         config={"url": erp_receiver.url},
         secret=WEBHOOK_SECRET,
     )
-    add_partner(gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=to_folder)
-    add_partner(gateway.sessions, name="Southwind", isa="ZZ:SOUTHWIND", erp=to_webhook)
+    add_partner(
+        gateway.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp=to_folder, status="live"
+    )
+    add_partner(
+        gateway.sessions, name="Southwind", isa="ZZ:SOUTHWIND", erp=to_webhook, status="live"
+    )
     gateway.add_worker()
     gateway.add_beat()
     return Setup(gateway, folder, erp_receiver)

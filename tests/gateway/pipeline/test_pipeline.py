@@ -51,7 +51,7 @@ def folder_runtime(sessions: sessionmaker[Session], tmp_path: Path) -> Runtime:
     add_erp_target(
         sessions, BOX, name="erp", kind="folder", config={"directory": str(tmp_path / "erp")}
     )
-    add_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="erp")
+    add_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="erp", status="live")
     return Runtime(
         sessions=sessions,
         dispatcher=CollectingDispatcher(),
