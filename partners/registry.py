@@ -25,6 +25,7 @@ from gateway.store.types import utcnow
 from partners import audit, fields
 from partners.errors import ConflictError, InvalidError, NotFoundError
 from partners.lifecycle import check_transition
+from partners.routing import DEFAULT_TARGET
 
 CLI_ACTOR = "cli"
 
@@ -182,6 +183,12 @@ def _erp_target_id(session: Session, field: str, target: str | None) -> uuid.UUI
     return found.id
 
 
+def _default_target_id(session: Session) -> uuid.UUID | None:
+    return session.execute(
+        select(ErpTarget.id).where(ErpTarget.name == DEFAULT_TARGET)
+    ).scalar_one_or_none()
+
+
 def _claim_isa(session: Session, qualifier: str, isa_id: str) -> None:
     owner = session.execute(
         select(Partner)
@@ -264,10 +271,17 @@ def create_partner(
             _name_free(session, checked["name"])
             for qualifier, isa_id in identities:
                 _claim_isa(session, qualifier, isa_id)
+            erp_id = _erp_target_id(session, "erp", erp)
+            test_erp_id = _erp_target_id(session, "test_erp", test_erp)
+            if test_erp is None and status_value != PartnerStatus.LIVE:
+                # A partner onboarded in testing with one route (`partners add --erp NAME`, or
+                # the `default` target) sends its test documents there, flagged as test; the
+                # record shows it, and `--test-erp` (or clearing it) says otherwise.
+                test_erp_id = erp_id or _default_target_id(session)
             partner = Partner(
                 status=status_value,
-                erp_target_id=_erp_target_id(session, "erp", erp),
-                test_erp_target_id=_erp_target_id(session, "test_erp", test_erp),
+                erp_target_id=erp_id,
+                test_erp_target_id=test_erp_id,
             )
             for column, value in checked.items():
                 setattr(partner, _COLUMNS.get(column, column), value)

@@ -211,7 +211,7 @@ def test_an_update_audits_only_what_changed(sessions: sessionmaker[Session], tar
     assert after["test_erp"] == "qa" and after["notes"] == "hi"
     entry = registry.audit_history(sessions, made["id"])[0]
     assert entry["actor"] == "user:alice" and entry["action"] == "partner.updated"
-    assert entry["changes"] == {"test_erp": [None, "qa"], "notes": [None, "hi"]}
+    assert entry["changes"] == {"test_erp": ["prod", "qa"], "notes": [None, "hi"]}
     # the same values again: no change, no entry
     registry.update_partner(sessions, "P", test_erp="qa", notes="hi")
     assert audit_actions(sessions, made["id"]) == ["partner.updated", "partner.created"]

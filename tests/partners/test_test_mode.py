@@ -71,8 +71,22 @@ def test_a_testing_partner_goes_to_its_test_erp_only(runtime: Runtime, tmp_path:
     assert delivered(tmp_path, "prod") == []
 
 
+def test_a_testing_partner_onboarded_with_one_route_tests_on_it(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """`partners add NAME --erp X` (CONTRACT): X takes its documents, test ones flagged."""
+    made = registry.create_partner(
+        runtime.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="prod"
+    )
+    assert (made["erp"], made["test_erp"]) == ("prod", "prod")
+    assert send(runtime, PO).status == MessageStatus.DELIVERED
+    (doc,) = delivered(tmp_path, "prod")
+    assert "NW-4500018231" in orjson.dumps(doc).decode()
+
+
 def test_a_testing_partner_without_a_test_erp_is_held(runtime: Runtime, tmp_path: Path) -> None:
     registry.create_partner(runtime.sessions, name="Northwind", isa="ZZ:NWHARDWARE", erp="prod")
+    registry.update_partner(runtime.sessions, "Northwind", test_erp=None)
     message = send(runtime, PO)
     assert delivered(tmp_path, "prod") == [] and delivered(tmp_path, "qa") == []
     with runtime.sessions() as s:
