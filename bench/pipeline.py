@@ -1,6 +1,6 @@
 """Pipeline throughput on the production shape, beside its baseline of the same run.
 
-    /tmp/venv/bin/python bench/pipeline.py [--small 2000] [--big-mb 10] [--workers 2]
+    .venv/bin/python bench/pipeline.py [--small 2000] [--big-mb 10] [--workers 2]
         [--senders 4] [--bare 4000] [--postgres URL] [--redis URL]
 
 Needs PostgreSQL and Redis (the project's services; see DEVELOPERS.md). It creates a throwaway

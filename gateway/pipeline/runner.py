@@ -74,88 +74,114 @@ def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> Ste
     """Run one step (and, with ``chain``, the first few steps it creates; the others are
     dispatched). Returns the step's new state, or None when it was not ours to run (already
     done, or running elsewhere)."""
-    queue = [step_id]
+    queue: list[tuple[uuid.UUID, Claimed | None]] = [(step_id, None)]
     first_state: StepState | None = None
     while queue:
-        current = queue.pop(0)
+        current, taken = queue.pop(0)
         with log_context(step_id=str(current)):
-            state, created = _run_one(runtime, current)
+            state, created, ahead = _run_one(runtime, current, taken, chain=chain)
         if current == step_id:
             first_state = state
         if chain:
-            queue.extend(created[:CHAIN_LIMIT])
+            chained = created[:CHAIN_LIMIT]
             created = created[CHAIN_LIMIT:]
+            queue.extend(
+                (s, ahead if ahead is not None and s == chained[0] else None) for s in chained
+            )
         if created:
             runtime.dispatcher.dispatch(created)
     return first_state
 
 
-def _run_one(runtime: Runtime, step_id: uuid.UUID) -> tuple[StepState | None, list[uuid.UUID]]:
-    owner = runtime.owner()
-    with runtime.sessions.begin() as session:
-        if not claim_step(
-            session, step_id=step_id, owner=owner, lease_seconds=runtime.lease_seconds
-        ):
-            return None, []
-    try:
+# A step claimed ahead: its kind and the lease owner that holds it.
+Claimed = tuple[StepKind, str]
+# (new state, steps created, the first created step when it was claimed in the same
+# transaction that finished this one - it then runs next without a claim of its own)
+Outcome = tuple[StepState | None, list[uuid.UUID], Claimed | None]
+
+
+def _run_one(
+    runtime: Runtime, step_id: uuid.UUID, taken: Claimed | None, *, chain: bool
+) -> Outcome:
+    kind, owner = taken if taken is not None else (None, runtime.owner())
+    if kind is None:
         with runtime.sessions.begin() as session:
-            step = session.get(Step, step_id)
-            assert step is not None
-            kind, message_id = step.kind, step.message_id
-        with log_context(step=kind.value, message_id=str(message_id)):
+            kind = claim_step(
+                session, step_id=step_id, owner=owner, lease_seconds=runtime.lease_seconds
+            )
+        if kind is None:
+            return None, [], None
+    try:
+        with log_context(step=kind.value):
             if kind == StepKind.DELIVER_ERP:
-                return _deliver(runtime, step_id, owner)
-            return _handle(runtime, step_id, owner)
+                return _deliver(runtime, step_id, owner, chain=chain)
+            return _handle(runtime, step_id, owner, chain=chain)
     except LeaseLost:
         log.warning("lease lost on step %s; its work was rolled back", step_id)
-        return None, []
+        return None, [], None
     except StepWaits as wait:
         with runtime.sessions.begin() as session:
             defer_step(session, step_id=step_id, owner=owner, until=wait.until, reason=str(wait))
-        return StepState.WAITING, []
+        return StepState.WAITING, [], None
     except StepFailed as failure:
-        return _failed(runtime, step_id, owner, str(failure), failure.retryable), []
+        return _failed(runtime, step_id, owner, str(failure), failure.retryable), [], None
     except Exception as exc:  # an unexpected error is retried, and kept for the operator
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         log.exception("step %s failed unexpectedly", step_id)
-        return _failed(runtime, step_id, owner, f"internal error: {detail}", True), []
+        return _failed(runtime, step_id, owner, f"internal error: {detail}", True), [], None
 
 
-def _handle(
-    runtime: Runtime, step_id: uuid.UUID, owner: str
-) -> tuple[StepState | None, list[uuid.UUID]]:
+def _finish(
+    session: Session,
+    runtime: Runtime,
+    step_id: uuid.UUID,
+    owner: str,
+    created: list[uuid.UUID],
+    *,
+    chain: bool,
+) -> Outcome:
+    """Finish the step in the handler's transaction and, when chaining, claim the next one in
+    the same commit: a step that runs right after its parent needs no transaction to claim it.
+    Its attempt is counted and its lease taken as for any claim, so a worker that dies before
+    running it leaves a step the sweeper retries once the lease runs out."""
+    if not finish_step(session, step_id=step_id, owner=owner):
+        raise LeaseLost(f"step {step_id} was taken over")
+    ahead: Claimed | None = None
+    if chain and created:
+        next_owner = runtime.owner()
+        kind = claim_step(
+            session, step_id=created[0], owner=next_owner, lease_seconds=runtime.lease_seconds
+        )
+        ahead = (kind, next_owner) if kind is not None else None
+    return StepState.DONE, created, ahead
+
+
+def _handle(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
     with runtime.sessions.begin() as session:
         step = session.get(Step, step_id)
         assert step is not None
-        handler = HANDLERS.get(step.kind)
-        if handler is None:
-            raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
-        created = handler(session, step, runtime)
-        if not finish_step(session, step_id=step_id, owner=owner):
-            raise LeaseLost(f"step {step_id} was taken over")
-    return StepState.DONE, created
+        with log_context(message_id=str(step.message_id)):
+            handler = HANDLERS.get(step.kind)
+            if handler is None:
+                raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
+            created = handler(session, step, runtime)
+            return _finish(session, runtime, step_id, owner, created, chain=chain)
 
 
-def _deliver(
-    runtime: Runtime, step_id: uuid.UUID, owner: str
-) -> tuple[StepState | None, list[uuid.UUID]]:
+def _deliver(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
     """Read, call the ERP with no transaction open, then record the outcome and finish."""
     with runtime.sessions.begin() as session:
         step = session.get(Step, step_id)
         assert step is not None
         prepared = prepare_delivery(session, step)
         if prepared is None:
-            if not finish_step(session, step_id=step_id, owner=owner):
-                raise LeaseLost(f"step {step_id} was taken over")
-            return StepState.DONE, []
+            return _finish(session, runtime, step_id, owner, [], chain=chain)
     outcome = call_erp(prepared, runtime)
     with runtime.sessions.begin() as session:
         step = session.get(Step, step_id)
         assert step is not None
         created = apply_delivery(session, step, prepared, outcome)
-        if not finish_step(session, step_id=step_id, owner=owner):
-            raise LeaseLost(f"step {step_id} was taken over")
-    return StepState.DONE, created
+        return _finish(session, runtime, step_id, owner, created, chain=chain)
 
 
 def _failed(

@@ -100,9 +100,10 @@ def claim_step(
     owner: str,
     lease_seconds: float,
     now: datetime | None = None,
-) -> bool:
+) -> StepKind | None:
     """Take the step for `owner` until now + `lease_seconds`, if it is free: pending, due
-    after a failure or a wait, or running under an expired lease. Counts an attempt."""
+    after a failure or a wait, or running under an expired lease. Counts an attempt. Returns
+    the step's kind when taken, None when it was not free."""
     now = now or utcnow()
     claimable = or_(
         Step.state == StepState.PENDING,
@@ -122,10 +123,10 @@ def claim_step(
             attempts=Step.attempts + 1,
             updated_at=now,
         )
-        .returning(Step.id)
+        .returning(Step.kind)
         .execution_options(**_SYNC)
     ).scalar_one_or_none()
-    return claimed is not None
+    return claimed
 
 
 def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:

@@ -44,7 +44,8 @@ def load(sessions: sessionmaker[Session], step: Step) -> Step:
 
 def claim(sessions: sessionmaker[Session], step: Step, owner: str, at: datetime) -> bool:
     with session_scope(sessions) as session:
-        return claim_step(session, step_id=step.id, owner=owner, lease_seconds=60, now=at)
+        kind = claim_step(session, step_id=step.id, owner=owner, lease_seconds=60, now=at)
+        return kind is not None
 
 
 def test_ensure_step_is_idempotent(sessions: sessionmaker[Session]) -> None:
