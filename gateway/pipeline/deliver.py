@@ -222,14 +222,19 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
 
 
 def _our_identity(session: Session, message_id: uuid.UUID) -> tuple[str, str]:
-    ours = session.execute(select(OurIdentity).limit(1)).scalar_one_or_none()
-    if ours is not None:
-        return ours.isa_qualifier, ours.isa_id
+    """The identity we answer as: the one the partner addressed (a distributor may have
+    several, and a reply from another would be refused by the partner's translator), else the
+    first one registered."""
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message_id).limit(1)
     ).scalar_one_or_none()
-    if inbound is not None:  # reply as the identity the partner addressed
+    if inbound is not None:
         return inbound.receiver_qualifier, inbound.receiver_id
+    ours = session.execute(
+        select(OurIdentity).order_by(OurIdentity.created_at).limit(1)
+    ).scalar_one_or_none()
+    if ours is not None:
+        return ours.isa_qualifier, ours.isa_id
     raise StepFailed(
         "no identity of ours is registered (edi-gateway identities add)", retryable=False
     )

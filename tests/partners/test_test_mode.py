@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.commands.admin import add_erp_target
+from gateway.commands.admin import add_erp_target, add_identity
 from gateway.erp.circuit import CircuitBreakers
 from gateway.pipeline import CollectingDispatcher, Runtime, intake, replay, run_step
 from gateway.secretbox import SecretBox
@@ -193,3 +193,23 @@ def test_replies_follow_the_partners_outbound_settings(sessions: sessionmaker[Se
     assert isa[0] == "ISA" and (isa[7], isa[8].strip()) == ("ZZ", "NWHARDWARE")
     assert isa[16] == "<"
     assert "GS|PR|" in reply and "|NWGS|" in reply
+
+
+def test_replies_come_from_the_identity_the_partner_addressed(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A distributor with several identities answers from the one the 850 was sent to."""
+    add_erp_target(sessions, BOX, name="default", kind="demo", config={})
+    add_identity(sessions, isa="ZZ:ACMEWEST")  # registered first, not addressed
+    add_identity(sessions, isa="ZZ:ACMEDIST")
+    registry.create_partner(sessions, name="Northwind", isa="ZZ:NWHARDWARE", status="live")
+    runtime = Runtime(
+        sessions=sessions,
+        dispatcher=CollectingDispatcher(),
+        erp=StoreErpGateway(BOX, CircuitBreakers()),
+    )
+    assert send(runtime, PO).status == MessageStatus.DELIVERED
+    with sessions() as s:
+        sent = s.execute(select(Message).where(Message.direction == Direction.OUTBOUND)).scalars()
+        senders = {m.blob.data.decode().split("*")[6].strip() for m in sent}
+    assert senders == {"ACMEDIST"}  # the 997 and the 855 alike
