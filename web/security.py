@@ -9,6 +9,7 @@ no session yet, uses a double-submit token: a cookie and the same value in the f
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import quote
 
@@ -96,13 +97,19 @@ def changer(user: CurrentUser) -> WebUser:
 Changer = Annotated[WebUser, Depends(changer)]
 
 
-async def checked_form(request: Request, user: CurrentUser) -> FormData:
+async def checked_form(request: Request, user: CurrentUser) -> AsyncIterator[FormData]:
+    """The POSTed form, if it carries the session's CSRF token (uploads closed afterwards)."""
     form = await request.form()
-    given = form.get(CSRF_FIELD)
-    token = given if isinstance(given, str) else request.headers.get(CSRF_HEADER)
-    if not csrf_matches(user.csrf_token, token):
-        raise Forbidden("the form's security token is missing or stale: reload the page and retry")
-    return form
+    try:
+        given = form.get(CSRF_FIELD)
+        token = given if isinstance(given, str) else request.headers.get(CSRF_HEADER)
+        if not csrf_matches(user.csrf_token, token):
+            raise Forbidden(
+                "the form's security token is missing or stale: reload the page and retry"
+            )
+        yield form
+    finally:
+        await form.close()
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]
