@@ -166,6 +166,8 @@ keys_app = typer.Typer(help="API keys for partners and ERPs.", no_args_is_help=T
 tokens_app = typer.Typer(help="Operator tokens for the HTTP API.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tokens_app, name="tokens")
+users_app = typer.Typer(help="Web UI accounts (admin, operator, read-only).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _store(data_dir: Path | None) -> Any:
@@ -654,6 +656,32 @@ def tokens_issue(
 
     _, sessions = _store(data_dir)
     _print(issue_operator_token(sessions, role, label=label), True)  # {"key": ...}, once
+
+
+@users_app.command("add")
+@guarded
+def users_add(
+    username: Annotated[str, typer.Argument(help="the login name")],
+    role: Annotated[str, typer.Option(help="admin, operator or read-only")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a web UI account; the password is read from stdin (one line)."""
+    from gateway.users import add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    _, sessions = _store(data_dir)
+    _print(add_user(sessions, username, password, role=role), as_json)
+
+
+@users_app.command("list")
+@guarded
+def users_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Web UI accounts with their role and last login."""
+    from gateway.users import list_users
+
+    _, sessions = _store(data_dir)
+    _print(list_users(sessions), as_json)
 
 
 @app.command("trace")

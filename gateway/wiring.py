@@ -38,6 +38,11 @@ class StoreErpGateway:
         self._breakers = breakers
         self._adapters = adapters or Adapters()
 
+    @property
+    def breakers(self) -> CircuitBreakers:
+        """The targets' circuit breakers (the operator UI shows their state)."""
+        return self._breakers
+
     def deliver(
         self,
         *,

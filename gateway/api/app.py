@@ -90,7 +90,7 @@ def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def create_app(*, runtime: Runtime, settings: Settings) -> FastAPI:
+def create_app(*, runtime: Runtime, settings: Settings, web_ui: bool = True) -> FastAPI:
     app = GatewayApi(
         title="EDI Gateway",
         version=_version(),
@@ -112,4 +112,8 @@ def create_app(*, runtime: Runtime, settings: Settings) -> FastAPI:
     for module in (inbound, messages, outbox, trace, dead_letters, partners):
         api.include_router(module.router)
     app.include_router(api)
+    if web_ui:
+        import web
+
+        web.mount(app)
     return app

@@ -41,7 +41,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -92,6 +92,16 @@ class CircuitSnapshot:
     open_until: float | None = None
     opens: int = 0
     trial_until: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CircuitHealth:
+    """One target's breaker as the operator UI shows it."""
+
+    target: str
+    state: CircuitStateName
+    failures: int
+    retry_at: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +390,20 @@ class CircuitBreakers:
     def __iter__(self) -> Iterator[str]:
         with self._lock:
             return iter(list(self._breakers))
+
+    def health(self, targets: Iterable[str]) -> dict[str, CircuitHealth]:
+        """The state of each named target's breaker (created if this process has not used it
+        yet: with shared Redis state that still reads what the workers recorded)."""
+        report: dict[str, CircuitHealth] = {}
+        for target in targets:
+            breaker = self.get(target)
+            report[target] = CircuitHealth(
+                target=target,
+                state=breaker.state,
+                failures=breaker.failures,
+                retry_at=breaker.retry_at,
+            )
+        return report
 
     def states(self) -> Mapping[str, CircuitStateName]:
         """Each known target's state, for metrics and the operator UI."""

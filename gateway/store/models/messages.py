@@ -49,6 +49,9 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_partner_received", "partner_id", "received_at"),
         Index("ix_messages_partner_sha256", "partner_id", "sha256"),
+        # the dashboard's volume chart and overdue acknowledgments (0006)
+        Index("ix_messages_received_at", "received_at"),
+        Index("ix_messages_direction_received", "direction", "received_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -161,6 +164,12 @@ class TransactionSet(Base):
 
 class Document(Timestamps, Base):
     __tablename__ = "documents"
+    __table_args__ = (
+        # the dashboard: documents per day and type, and each PO's chain by type (0006)
+        Index("ix_documents_created_at", "created_at"),
+        Index("ix_documents_type_created", "document_type", "created_at"),
+        Index("ix_documents_po_type", "po_number", "document_type"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     message_id: Mapped[uuid.UUID] = mapped_column(
