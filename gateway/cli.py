@@ -870,6 +870,11 @@ def web(
     )
 
 
+from gateway.commands import xml_cli  # noqa: E402  (registers onto partners_app, defined above)
+
+xml_cli.register(partners_app)
+
+
 def main() -> None:
     app()
 

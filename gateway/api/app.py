@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from gateway.api import problems
 from gateway.api.routes import (
+    cxml,
     dead_letters,
     health,
     inbound,
@@ -112,6 +113,7 @@ def create_app(*, runtime: Runtime, settings: Settings, web_ui: bool = True) -> 
     for module in (inbound, messages, outbox, trace, dead_letters, partners):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(cxml.router)  # cXML answers in cXML, outside /api/v1 and its problems
     if web_ui:
         import web
 

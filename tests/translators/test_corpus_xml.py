@@ -1,9 +1,9 @@
 """Conformance over the public corpus: every XML row of EXPECTED.tsv.
 
 Read from ../shared/corpus (or EDI_CORPUS) through `run_translate`, as `edi-gateway translate`
-runs, and never copied into the repository. cXML rows must translate to the named document
-types (each a valid canonical document) or be refused as "unsupported: <type>" with exit 1.
-The UBL rows wait for the UBL mappings and are expected failures until then.
+runs, and never copied into the repository. cXML and UBL rows must translate to the named
+document types (each a valid canonical document) or be refused as "unsupported: <type>" with
+exit 1.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from tests.conftest import corpus_dir
 from translators.canonical import parse_document
 
 CORPUS = corpus_dir()
-UBL_PENDING = pytest.mark.xfail(reason="UBL mappings: issue 5, next session", strict=True)
 
 
 def _rows() -> list[dict[str, str]]:
@@ -32,10 +31,7 @@ def _rows() -> list[dict[str, str]]:
 
 
 def _params() -> list[Any]:
-    return [
-        pytest.param(r, id=r["path"], marks=[UBL_PENDING] if "/other/" in r["path"] else [])
-        for r in _rows()
-    ]
+    return [pytest.param(r, id=r["path"]) for r in _rows()]
 
 
 def _run(path: Path) -> tuple[int, list[dict[str, Any]], str]:

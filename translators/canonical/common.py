@@ -70,7 +70,8 @@ class CanonicalModel(BaseModel):
 class Envelope(CanonicalModel):
     """Where a document came from: X12 ISA/GS/ST values as sent, or the cXML header."""
 
-    standard: Literal["x12", "cxml"]
+    # "ubl": a UBL 2.x document; "xml": a partner's own XML read through its XSLT mapping.
+    standard: Literal["x12", "cxml", "ubl", "xml"]
     sender_id: str | None = None
     sender_qualifier: str | None = None
     receiver_id: str | None = None
