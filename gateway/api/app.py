@@ -22,6 +22,7 @@ from gateway.api.routes import (
     inbound,
     messages,
     metrics,
+    outbound,
     outbox,
     partners,
     trace,
@@ -48,6 +49,11 @@ problems about a stored message carry its `message_id`.
 TAGS = [
     {"name": "partners", "description": "Partner API keys: send X12, fetch what is waiting."},
     {"name": "messages", "description": "Status of a message (partners: their own)."},
+    {
+        "name": "erp",
+        "description": "ERP keys: send partners canonical documents, follow them to the "
+        "partner's acknowledgment.",
+    },
     {"name": "operators", "description": "Operator tokens: tracing and dead letters."},
     {
         "name": "registry",
@@ -110,7 +116,7 @@ def create_app(*, runtime: Runtime, settings: Settings, web_ui: bool = True) -> 
     app.include_router(metrics.router)
     # any route may fail unexpectedly (500, with a correlation id) or lose its database (503)
     api = APIRouter(prefix=API_PREFIX, responses=problems.problem_responses(500, 503))
-    for module in (inbound, messages, outbox, trace, dead_letters, partners):
+    for module in (inbound, messages, outbox, outbound, trace, dead_letters, partners):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(cxml.router)  # cXML answers in cXML, outside /api/v1 and its problems

@@ -339,3 +339,92 @@ class ReplayPublic(BaseModel):
     not_replayed: list[uuid.UUID] = Field(
         description="Ids that were not dead-lettered (unknown, or already replayed): no change."
     )
+
+
+class ControlNumbersPublic(BaseModel):
+    isa13: str
+    gs06: str
+    st02: str
+
+
+class OutboundAcceptedPublic(BaseModel):
+    """An ERP document accepted, rendered and put in the partner's mailbox."""
+
+    model_config = _examples(
+        {
+            "id": _ID,
+            "partner_id": _ID,
+            "document_type": "order_ack",
+            "message_id": _ID,
+            "document_id": _ID,
+            "state_url": f"https://gateway.example.com/api/v1/outbound/{_ID}/{_ID}",
+            "control_numbers": {"isa13": "000000001", "gs06": "1", "st02": "0001"},
+        }
+    )
+
+    id: uuid.UUID
+    partner_id: uuid.UUID
+    document_type: str
+    message_id: uuid.UUID | None = Field(description="The X12 message rendered for the partner.")
+    document_id: uuid.UUID | None
+    state_url: str
+    control_numbers: ControlNumbersPublic
+
+
+class OutboundAckPublic(BaseModel):
+    kind: AckKind
+    status: AckStatus
+    received_at: datetime
+    message_id: uuid.UUID | None = Field(description="The partner's 997/999 message.")
+
+
+class OutboundStatePublic(BaseModel):
+    model_config = _examples(
+        {
+            "id": _ID,
+            "partner_id": _ID,
+            "partner": "Northwind",
+            "document_type": "order_ack",
+            "transaction_set": "855",
+            "state": "accepted",
+            "document_id": _ID,
+            "message_id": _ID,
+            "idempotency_key": "SO-118834-855",
+            "control_numbers": {"isa13": "000000001", "gs06": "1", "st02": "0001"},
+            "created_at": _AT,
+            "picked_up_at": _AT,
+            "acknowledgment": {
+                "kind": "997",
+                "status": "accepted",
+                "received_at": _AT,
+                "message_id": _ID,
+            },
+            "ack_due_at": _AT,
+            "overdue": False,
+        }
+    )
+
+    id: uuid.UUID
+    partner_id: uuid.UUID
+    partner: str | None
+    document_type: str
+    transaction_set: str | None
+    state: Literal[
+        "rendered",
+        "delivered",
+        "picked_up",
+        "accepted",
+        "accepted_with_errors",
+        "partially_accepted",
+        "rejected",
+        "overdue",
+    ]
+    document_id: uuid.UUID | None
+    message_id: uuid.UUID | None
+    idempotency_key: str | None
+    control_numbers: ControlNumbersPublic
+    created_at: datetime
+    picked_up_at: datetime | None
+    acknowledgment: OutboundAckPublic | None
+    ack_due_at: datetime = Field(description="When the partner's 997/999 is due.")
+    overdue: bool

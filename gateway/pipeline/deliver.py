@@ -20,17 +20,14 @@ from sqlalchemy.orm import Session
 
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
 from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
+from gateway.pipeline.outbound import OutboundRefused, render_for_partner
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
-from gateway.store import ensure_step, next_control_number, record_event
+from gateway.store import ensure_step, record_event
 from gateway.store.enums import (
-    Channel,
-    ControlNumberKind,
     Direction,
     DocumentStatus,
-    MessageStatus,
     StepKind,
 )
-from gateway.store.messages import create_message
 from gateway.store.models import (
     Document,
     Interchange,
@@ -39,11 +36,8 @@ from gateway.store.models import (
     Step,
 )
 from gateway.store.types import utcnow
-from partners.outbound import outbound_envelope
 from partners.routing import RouteHeld, erp_route
 from translators.errors import GatewayError
-from translators.x12.writers import render
-from translators.x12.writers.envelope import EnvelopeProfile
 
 
 def _target(session: Session, partner: Partner | None, *, test: bool) -> tuple[ErpTargetInfo, bool]:
@@ -169,43 +163,23 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
     ).scalar_one_or_none()
-    theirs = outbound_envelope(  # the partner's registry settings (partners/outbound.py)
-        partner,
-        reply_to=(inbound.sender_qualifier, inbound.sender_id) if inbound else None,
-        reply_version=inbound.version if inbound else None,
-    )
-    if theirs is None:
-        raise StepFailed(f"partner {partner.name} has no ISA identity", retryable=False)
-    profile = EnvelopeProfile(
-        sender_qualifier=ours[0],
-        sender_id=ours[1],
-        receiver_qualifier=theirs.receiver_qualifier,
-        receiver_id=theirs.receiver_id,
-        application_receiver_id=theirs.gs_id,
-        version=theirs.version,
-        delimiters=theirs.delimiters,
-        interchange_control_number=next_control_number(
-            session, partner_id=partner.id, kind=ControlNumberKind.ISA
-        ),
-        group_control_number=next_control_number(
-            session, partner_id=partner.id, kind=ControlNumberKind.GS
-        ),
-        usage="T" if message.is_test else "P",
-    )
     try:
-        text = render([doc.canonical], profile)
+        rendered = render_for_partner(  # the partner's registry settings (partners/outbound.py)
+            session,
+            partner=partner,
+            document=doc.canonical,
+            ours=ours,
+            is_test=message.is_test,
+            channel_meta={"document_id": str(doc.id), "source_message_id": str(message.id)},
+            reply_to=(inbound.sender_qualifier, inbound.sender_id) if inbound else None,
+            reply_version=inbound.version if inbound else None,
+        )
+    except OutboundRefused as exc:
+        raise StepFailed(exc.detail, retryable=False) from exc
     except GatewayError as exc:
         raise StepFailed(f"cannot render the {doc.document_type}: {exc}", retryable=False) from exc
-    out = create_message(
-        session,
-        direction=Direction.OUTBOUND,
-        channel=Channel.API,
-        payload=text.encode("utf-8"),
-        partner_id=partner.id,
-        channel_meta={"document_id": str(doc.id), "source_message_id": str(message.id)},
-        status=MessageStatus.PROCESSING,  # in the partner's mailbox until picked up
-        is_test=message.is_test,
-    )
+    out = rendered.message
+    doc.transaction_set_id = rendered.transaction_set_id
     doc.status = DocumentStatus.DELIVERED
     record_event(
         session,
@@ -214,7 +188,8 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
         kind="rendered_for_partner",
         detail={
             "outbound_message_id": str(out.id),
-            "isa13": f"{profile.interchange_control_number:09d}",
+            "isa13": rendered.isa13,
+            "gs06": rendered.gs06,
             "document_type": doc.document_type,
         },
     )

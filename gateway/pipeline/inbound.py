@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from gateway.pipeline.reconcile import reconcile_functional_acks
 from gateway.store import ensure_step, load_blob, next_control_number, record_event
 from gateway.store.enums import (
     AckKind,
@@ -226,6 +227,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         events: Iterator[Any] = translate_events(x12.read_interchanges(io.BytesIO(payload)))
         rejected_sets = 0
         waiting: list[TranslatedDocument] = []
+        functional_acks: list[dict[str, Any]] = []
         for item in events:
             if isinstance(item, x12.InterchangeStart):
                 ic = item.interchange
@@ -254,6 +256,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             elif isinstance(item, TranslatedDocument):
                 # a set's document comes just before its SetRead: kept until the row exists
                 waiting.append(item)
+                if item.data.get("document_type") == "functional_ack":
+                    functional_acks.append(item.data)
             elif isinstance(item, x12.GroupEnd):
                 group_row(item.interchange, item.group)
             elif hasattr(item, "severity") and item.severity == "error":
@@ -264,6 +268,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     except TranslatorError as exc:
         problems.append(str(exc))
     writer.flush()
+    if functional_acks:  # the partner's 997/999s close what we sent it
+        reconcile_functional_acks(session, message, functional_acks)
     created = list(writer.step_ids)
     if accepted and not rejected and not problems:
         message.status = MessageStatus.PROCESSING

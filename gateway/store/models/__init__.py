@@ -11,6 +11,7 @@ from gateway.store.models.messages import (
     Message,
     TransactionSet,
 )
+from gateway.store.models.outbound import OutboundRequest
 from gateway.store.models.partners import ErpTarget, OurIdentity, Partner, PartnerIdentity
 from gateway.store.models.pipeline import ControlNumber, Event, Step
 from gateway.store.models.registry import (
@@ -35,6 +36,7 @@ __all__ = [
     "Interchange",
     "Message",
     "OurIdentity",
+    "OutboundRequest",
     "Partner",
     "PartnerCredential",
     "PartnerIdentity",

@@ -23,6 +23,8 @@ RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/outbox"): {"north"},
     ("GET", "/api/v1/outbox/{message_id}"): {"north"},
     ("POST", "/api/v1/outbox/{message_id}/ack"): {"north"},
+    ("POST", "/api/v1/outbound/{partner}"): {"erp"},
+    ("GET", "/api/v1/outbound/{partner}/{request_id}"): {"erp", *OPERATORS},
     ("GET", "/api/v1/trace"): OPERATORS,
     ("GET", "/api/v1/dead-letters"): OPERATORS,
     ("POST", "/api/v1/dead-letters/replay"): {"admin", "operator"},
@@ -42,7 +44,7 @@ RULES: dict[tuple[str, str], set[str] | None] = {
 }
 PRINCIPALS = ["north", "erp", "admin", "operator", "read-only"]
 # how the x-gateway-auth names map to this test's keys
-AUTH_NAMES = {"partner": "north", **{f"operator:{role}": role for role in OPERATORS}}
+AUTH_NAMES = {"partner": "north", "erp": "erp", **{f"operator:{role}": role for role in OPERATORS}}
 
 
 def routes(client: httpx.Client) -> dict[tuple[str, str], dict[str, Any]]:
@@ -57,12 +59,15 @@ def routes(client: httpx.Client) -> dict[tuple[str, str], dict[str, Any]]:
 def call(client: httpx.Client, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
     """A well-formed request to the route, so only the key decides the answer."""
     url = path
-    for name in ("message_id", "partner_id", "identity_id", "key_id"):
+    for name in ("message_id", "partner_id", "identity_id", "key_id", "request_id"):
         url = url.replace(f"{{{name}}}", str(uuid.uuid4()))
+    url = url.replace("{partner}", "Southwind")
     kwargs: dict[str, Any] = {"headers": dict(headers)}
     if path.endswith("/inbound"):
         kwargs["content"] = PO
         kwargs["headers"].update(X12)
+    elif path == "/api/v1/outbound/{partner}":
+        kwargs["json"] = {"document_type": "order_ack", "po_number": "P-1"}
     elif path.endswith("/replay"):
         kwargs["json"] = {"step_ids": [str(uuid.uuid4())]}
     elif path.endswith("/trace"):
