@@ -40,7 +40,10 @@ _BODIES = ("Request", "Message", "Response")
 
 def is_cxml(root: Element) -> bool:
     """Whether ``root`` is a cXML root element (some senders write ``<cxml>``)."""
-    return isinstance(root.tag, str) and etree.QName(root).localname.lower() == "cxml"
+    tag = root.tag
+    if tag == "cXML":  # the usual case, without building a QName
+        return True
+    return isinstance(tag, str) and etree.QName(root).localname.lower() == "cxml"
 
 
 def request_type(root: Element) -> tuple[str, Element | None]:

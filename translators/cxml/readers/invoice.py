@@ -42,6 +42,7 @@ from translators.cxml.readers.common import (
     document,
     document_reference,
     extrinsic,
+    first_child,
     id_reference,
     item_fields,
     item_ids,
@@ -58,7 +59,7 @@ def read_invoice(root: Element, request: Element) -> Json:
     doc = document("invoice", root, request)
     references: list[Json] = doc["references"]
     notes: list[str] = doc["notes"]
-    header = request.find("InvoiceDetailRequestHeader")
+    header = first_child(request, "InvoiceDetailRequestHeader")
     payment_terms: list[Element] = []
     invoice_number = invoice_date = None
     if header is not None:
@@ -75,7 +76,7 @@ def read_invoice(root: Element, request: Element) -> Json:
     orders = [el for el in request if el.tag in _ORDERS]
     order_ids: list[tuple[str | None, str | None]] = []
     for order in orders:
-        po = _order_info(order.find("InvoiceDetailOrderInfo"), references)
+        po = _order_info(first_child(order, "InvoiceDetailOrderInfo"), references)
         order_ids.append(po)
         lines.extend(
             _line(item, po[0], charges, line_taxes, notes) for item in order if item.tag in _ITEMS
@@ -85,13 +86,15 @@ def read_invoice(root: Element, request: Element) -> Json:
         po_number, po_date = order_ids[0]
         for line in lines:
             line["po_number"] = None
-    summary = request.find("InvoiceDetailSummary")
+    summary = first_child(request, "InvoiceDetailSummary")
     currency = tax = total = None
     if summary is not None:
-        currency = money(summary.find("SubtotalAmount"))[1]
-        tax = amount(summary.find("Tax"))
+        currency = money(first_child(summary, "SubtotalAmount"))[1]
+        tax = amount(first_child(summary, "Tax"))
         _summary_charges(summary, charges)
-        total = next((a for a in (amount(summary.find(t)) for t in _TOTALS) if a is not None), None)
+        total = next(
+            (a for a in (amount(first_child(summary, t)) for t in _TOTALS) if a is not None), None
+        )
     if currency is None:
         currency = next(
             (c for c in (money(p)[1] for p in request.iterfind(".//UnitPrice")) if c), None
@@ -116,7 +119,7 @@ def _header(header: Element, doc: Json) -> list[Element]:
     for child in header:
         tag = child.tag
         if tag == "InvoicePartner":
-            partner = child.find("Contact")
+            partner = first_child(child, "Contact")
             if partner is not None:
                 doc["parties"].append(contact(partner))
         elif tag == "InvoiceDetailShipping":
@@ -173,7 +176,7 @@ def _charge(kind: str, code: str, el: Element, line_number: str | None) -> Json 
         "type": kind,
         "code": code,
         "amount": value,
-        "description": description(el.find("Description")),
+        "description": description(first_child(el, "Description")),
         "line_number": line_number,
     }
 
@@ -199,7 +202,7 @@ def _summary_charges(summary: Element, charges: list[Json]) -> None:
     """
     line_level = [c for c in charges if c["line_number"] is not None]
     for tag, kind, code in _SUMMARY_CHARGES:
-        el = summary.find(tag)
+        el = first_child(summary, tag)
         if el is None:
             continue
         charge = _charge(kind, code, el, None)
@@ -222,19 +225,19 @@ def _line(
     notes: list[str],
 ) -> Json:
     line_number = attr(item, "invoiceLineNumber")
-    ref = item.find("InvoiceDetailItemReference")
+    ref = first_child(item, "InvoiceDetailItemReference")
     if ref is None:
-        ref = item.find("InvoiceDetailServiceItemReference")
+        ref = first_child(item, "InvoiceDetailServiceItemReference")
     ids: list[Json] = []
     desc = None
     if ref is not None:
-        ids = item_ids(ref.find("ItemID"), ref)
-        desc = description(ref.find("Description"))
-    tax = amount(item.find("Tax"))
+        ids = item_ids(first_child(ref, "ItemID"), ref)
+        desc = description(first_child(ref, "Description"))
+    tax = amount(first_child(item, "Tax"))
     if tax is not None:
         taxes.append(tax)
     for tag, kind, code in _LINE_CHARGES:
-        el = item.find(tag)
+        el = first_child(item, tag)
         if el is not None:
             charge = _charge(kind, code, el, line_number)
             if charge is not None:
@@ -245,7 +248,7 @@ def _line(
         "line_number": line_number,
         "quantity": attr_decimal(item, "quantity"),
         "uom": child_text(item, "UnitOfMeasure"),
-        "unit_price": money(item.find("UnitPrice"))[0],
+        "unit_price": money(first_child(item, "UnitPrice"))[0],
     }
     line.update(item_fields(ids, desc))
     line["po_number"] = po_number

@@ -27,6 +27,7 @@ from translators.cxml.readers.common import (
     document,
     document_reference,
     extrinsic,
+    first_child,
     id_reference,
     item_ids_of_reference,
     money,
@@ -44,7 +45,7 @@ def read_order(root: Element, request: Element) -> Json:
     parties: list[Json] = doc["parties"]
     references: list[Json] = doc["references"]
     notes: list[str] = doc["notes"]
-    header = request.find("OrderRequestHeader")
+    header = first_child(request, "OrderRequestHeader")
     total = currency = None
     payment_terms: list[Element] = []
     if header is not None:

@@ -23,6 +23,7 @@ from translators.cxml.readers.common import (
     document,
     document_reference,
     extrinsic,
+    first_child,
     id_reference,
     item_fields,
     money,
@@ -37,7 +38,7 @@ def read_order_ack(root: Element, request: Element) -> Json:
     parties: list[Json] = doc["parties"]
     references: list[Json] = doc["references"]
     notes: list[str] = doc["notes"]
-    header = request.find("ConfirmationHeader")
+    header = first_child(request, "ConfirmationHeader")
     currency = None
     code = seller_order = ack_date = None
     if header is not None:
@@ -64,7 +65,7 @@ def read_order_ack(root: Element, request: Element) -> Json:
         seller_order = attr(header, "confirmID")
         ack_date = date(header, "noticeDate")
     po_number = po_date = None
-    order_ref = request.find("OrderReference")
+    order_ref = first_child(request, "OrderReference")
     if order_ref is not None:
         po_number = attr(order_ref, "orderID")
         po_date = date(order_ref, "orderDate")
@@ -118,7 +119,7 @@ def _line(item: Element, notes: list[str]) -> Json:
         elif tag == "ConfirmationStatus":
             acks.append(line_ack(child))
             if unit_price is None:
-                unit_price = money(child.find("UnitPrice"))[0]
+                unit_price = money(first_child(child, "UnitPrice"))[0]
             for comments in child.iterchildren("Comments"):
                 add_comment(comments, notes)
     line: Json = {

@@ -37,6 +37,7 @@ from translators.cxml.readers.common import (
     document,
     document_reference,
     extrinsic,
+    first_child,
     id_reference,
     item_fields,
     item_ids,
@@ -53,7 +54,7 @@ CARRIER_NAME = "companyname"
 
 def read_ship_notice(root: Element, request: Element) -> Json:
     doc = document("ship_notice", root, request)
-    header = request.find("ShipNoticeHeader")
+    header = first_child(request, "ShipNoticeHeader")
     code = shipment_id = ship_date = ship_time = None
     weight: Json | None = None
     if header is not None:
@@ -64,7 +65,7 @@ def read_ship_notice(root: Element, request: Element) -> Json:
         if ship_date is None:
             ship_date, ship_time = date_time(header, "noticeDate")
         doc["dates"] = date_refs(header, _HEADER_DATES)
-        weight = _gross_weight(header.find("Packaging"))
+        weight = _gross_weight(first_child(header, "Packaging"))
     doc["shipment_id"] = shipment_id
     doc["purpose_code"] = code
     doc["purpose"] = cxml_purpose(code)
@@ -140,7 +141,7 @@ def _ship_control(controls: list[Element]) -> Json:
             elif tag == "Route" and method is None:
                 method = attr(child, "method")
             elif tag == "TransportInformation" and method is None:
-                route = child.find("Route")
+                route = first_child(child, "Route")
                 method = attr(route, "method") if route is not None else None
     carrier = None
     if controls:
@@ -187,10 +188,10 @@ def _order(portion: Element, notes: list[str]) -> Json:
 
 
 def ship_item(item: Element, quantity: str | None = None) -> Json:
-    detail = item.find("ShipNoticeItemDetail")
-    desc = description(detail.find("Description")) if detail is not None else None
+    detail = first_child(item, "ShipNoticeItemDetail")
+    desc = description(first_child(detail, "Description")) if detail is not None else None
     result: Json = {"line_number": attr(item, "lineNumber")}
-    result.update(item_fields(item_ids(item.find("ItemID"), detail), desc))
+    result.update(item_fields(item_ids(first_child(item, "ItemID"), detail), desc))
     result["quantity_shipped"] = (
         quantity if quantity is not None else attr_decimal(item, "quantity")
     )
@@ -222,7 +223,7 @@ def _place_item(item: Element, packs: dict[str, Json], items: list[Json], notes:
     for packaging in item.iterchildren("Packaging"):
         sscc = child_text(packaging, "ShippingContainerSerialCode")
         if sscc is not None:
-            dispatch = packaging.find("DispatchQuantity")
+            dispatch = first_child(packaging, "DispatchQuantity")
             quantity = attr_decimal(dispatch, "quantity") if dispatch is not None else None
             parent = child_text(packaging, "ShippingContainerSerialCodeReference")
             marked.append((sscc, parent, quantity))
