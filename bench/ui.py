@@ -61,7 +61,7 @@ CREATE TEMP TABLE bench_i AS
   SELECT i,
     (ARRAY['order','order_ack','ship_notice','invoice'])[i % 4 + 1] AS kind,
     CASE WHEN (i / 4) % 50 = 0 AND i % 4 > 0 THEN 'X' ELSE 'PO' END || (i / 4) AS po,
-    now() - i * (interval '30 days' / {n}) AS at
+    now() - i * (interval '{days} days' / {n}) AS at
   FROM generate_series(1, {n}) AS i;
 INSERT INTO messages (id, direction, partner_id, channel, channel_meta, sha256, size, status,
                       received_at, updated_at, is_test)
@@ -106,7 +106,7 @@ INSERT INTO steps (id, message_id, document_id, kind, state, attempts, max_attem
 """
 
 
-def load(database: str, documents: int) -> float:
+def load(database: str, documents: int, days: int) -> float:
     from gateway.commands.admin import add_erp_target
     from gateway.secretbox import SecretBox
     from gateway.store import make_engine, make_session_factory, migrate
@@ -126,7 +126,11 @@ def load(database: str, documents: int) -> float:
     add_user(sessions, "bench", PASSWORD, role="read-only")
     engine.dispose()
     with psycopg.connect(_url(database)) as conn:
-        sql = LOAD_SQL.replace("{n}", str(int(documents))).replace("{partners}", str(PARTNERS))
+        sql = (
+            LOAD_SQL.replace("{n}", str(int(documents)))
+            .replace("{partners}", str(PARTNERS))
+            .replace("{days}", str(int(days)))
+        )
         conn.execute(sql.encode())
         conn.commit()
     with psycopg.connect(_url(database), autocommit=True) as conn:
@@ -234,6 +238,9 @@ def _browser_load(base: str, cookies: httpx.Cookies, paths: list[str]) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=1_000_000)
+    parser.add_argument(
+        "--days", type=int, default=365, help="the history they span (365: a year of traffic)"
+    )
     parser.add_argument("--reuse", help="an existing bench database (skips the load)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -245,8 +252,11 @@ def main() -> None:
 
     database = args.reuse or f"gw_bench_ui_{secrets.token_hex(4)}"
     if not args.reuse:
-        print(f"loading {args.documents:,} documents into {database} ...", flush=True)
-        print(f"  loaded in {load(database, args.documents):.1f} s", flush=True)
+        print(
+            f"loading {args.documents:,} documents over {args.days} days into {database} ...",
+            flush=True,
+        )
+        print(f"  loaded in {load(database, args.documents, args.days):.1f} s", flush=True)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", database, "--port", str(port)], cwd=ROOT

@@ -335,9 +335,13 @@ def _docs_of_type(kind: str, since: datetime, until: datetime) -> Any:
     )
 
 
-def _without(kind: str, doc: Any) -> Any:
+def _without(kind: str, doc: Any, since: datetime) -> Any:
+    """No document of `kind` for the same PO since `since` (bounding it lets PostgreSQL hash
+    the recent ones instead of probing the index once per row)."""
     other = aliased(Document)
-    return ~exists().where(other.po_number == doc.po_number, other.document_type == kind)
+    return ~exists().where(
+        other.po_number == doc.po_number, other.document_type == kind, other.created_at >= since
+    )
 
 
 def late_confirmations_query(w: Window) -> Any:
@@ -347,7 +351,7 @@ def late_confirmations_query(w: Window) -> Any:
             _docs_of_type("order", w.since, w.now - CONFIRMATION_WINDOW),
             Document.direction == Direction.INBOUND,
             Document.po_number.is_not(None),
-            _without("order_ack", Document),
+            _without("order_ack", Document, w.since),
         )
         .order_by(Document.created_at)
     )
@@ -359,7 +363,7 @@ def invoices_without_asn_query(w: Window) -> Any:
         .where(
             _docs_of_type("invoice", w.since, w.now),
             Document.po_number.is_not(None),
-            _without("ship_notice", Document),
+            _without("ship_notice", Document, w.since - LOOKBACK),
         )
         .order_by(Document.created_at)
     )
@@ -371,7 +375,7 @@ def _at_risk_candidates(w: Window) -> Any:
         .where(
             _docs_of_type("order_ack", w.since, w.now),
             Document.po_number.is_not(None),
-            _without("ship_notice", Document),
+            _without("ship_notice", Document, w.since),
         )
         .order_by(Document.created_at)
         .limit(AT_RISK_CANDIDATES)
@@ -401,23 +405,24 @@ def shipments_at_risk(session: Session, w: Window) -> list[Document]:
 
 
 def overdue_acks_query(session: Session, w: Window) -> list[Any]:
-    """Per partner (each has its own window): outbound X12 it has not acknowledged in time."""
-    windows = session.execute(select(Partner.id, Partner.ack_window_minutes)).all()
+    """Outbound X12 not acknowledged within its partner's window: one query per distinct
+    window (partners mostly share the default)."""
+    by_window: dict[int, list[uuid.UUID]] = {}
+    for partner_id, minutes in session.execute(select(Partner.id, Partner.ack_window_minutes)):
+        by_window.setdefault(int(minutes or 0), []).append(partner_id)
     carried = aliased(Acknowledgment)
     answer = aliased(Acknowledgment)
-    queries = []
-    for partner_id, minutes in windows:
-        queries.append(
-            select(Message).where(
-                Message.partner_id == partner_id,
-                Message.direction == Direction.OUTBOUND,
-                Message.received_at >= w.now - ACK_LOOKBACK,
-                Message.received_at < w.now - timedelta(minutes=minutes or 0),
-                ~exists().where(carried.message_id == Message.id),
-                ~exists().where(answer.acknowledges_message_id == Message.id),
-            )
+    return [
+        select(Message).where(
+            Message.partner_id.in_(partner_ids),
+            Message.direction == Direction.OUTBOUND,
+            Message.received_at >= w.now - ACK_LOOKBACK,
+            Message.received_at < w.now - timedelta(minutes=minutes),
+            ~exists().where(carried.message_id == Message.id),
+            ~exists().where(answer.acknowledges_message_id == Message.id),
         )
-    return queries
+        for minutes, partner_ids in sorted(by_window.items())
+    ]
 
 
 def _count(session: Session, query: Any) -> int:
