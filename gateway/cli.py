@@ -764,6 +764,56 @@ def replay(
 
 @app.command()
 @guarded
+def reprocess(
+    message_id: Annotated[str, typer.Argument(help="a rejected or held-duplicate inbound message")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Take a rejected or held-duplicate message through intake again, as a new message linked
+    to the original; the running gateway's sweeper picks its steps up."""
+    from gateway.commands.admin import parse_ids
+    from gateway.pipeline import CollectingDispatcher
+    from gateway.pipeline.actions import reprocess as reprocess_message
+    from gateway.wiring import build_runtime
+
+    (wanted,) = parse_ids([message_id])
+    settings, _ = _store(data_dir)
+    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
+    done = reprocess_message(runtime, wanted, actor="cli")
+    _print(
+        {
+            "original_id": str(done.original_id),
+            "message_id": str(done.message_id),
+            "status": done.status.value,
+            "reason": done.reason,
+        },
+        as_json,
+    )
+    if done.status.value in ("rejected", "duplicate"):
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def resend(
+    message_id: Annotated[str, typer.Argument(help="an outbound message the partner picked up")],
+    data_dir: DataDir = None,
+) -> None:
+    """Put an outbound message back in the partner's API mailbox (same bytes)."""
+    from gateway.commands.admin import parse_ids
+    from gateway.pipeline import CollectingDispatcher
+    from gateway.pipeline.actions import resend as resend_message
+    from gateway.wiring import build_runtime
+
+    (wanted,) = parse_ids([message_id])
+    settings, _ = _store(data_dir)
+    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
+    resend_message(runtime, wanted, actor="cli")
+    sys.stdout.write(f"message {wanted} is back in the partner's mailbox\n")
+
+
+@app.command()
+@guarded
 def submit(
     file: Annotated[Path, typer.Argument(help="an X12 file, as if a partner had sent it")],
     data_dir: DataDir = None,

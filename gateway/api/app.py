@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from gateway.api import problems
 from gateway.api.routes import (
+    actions,
     cxml,
     dead_letters,
     health,
@@ -116,7 +117,7 @@ def create_app(*, runtime: Runtime, settings: Settings, web_ui: bool = True) -> 
     app.include_router(metrics.router)
     # any route may fail unexpectedly (500, with a correlation id) or lose its database (503)
     api = APIRouter(prefix=API_PREFIX, responses=problems.problem_responses(500, 503))
-    for module in (inbound, messages, outbox, outbound, trace, dead_letters, partners):
+    for module in (inbound, messages, actions, outbox, outbound, trace, dead_letters, partners):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(cxml.router)  # cXML answers in cXML, outside /api/v1 and its problems

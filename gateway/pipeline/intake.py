@@ -119,8 +119,10 @@ def intake(
     channel: Channel,
     channel_meta: dict[str, Any] | None = None,
     authenticated_partner_id: uuid.UUID | None = None,
+    accept_duplicate: bool = False,
 ) -> IntakeResult:
-    """Store a received payload durably and start its processing."""
+    """Store a received payload durably and start its processing. `accept_duplicate`: an
+    operator released a held duplicate (gateway/pipeline/actions.py), so it is not one."""
     meta = dict(channel_meta or {})
     envelope = _first_isa(payload)
     sha256 = hashlib.sha256(payload).hexdigest()
@@ -152,7 +154,7 @@ def intake(
                 status = MessageStatus.REJECTED
                 receiver = f"{envelope.receiver[0]}:{envelope.receiver[1]}"
                 reason = f"ISA receiver {receiver} is not one of our identities"
-            elif partner.duplicate_policy != DuplicatePolicy.ACCEPT:
+            elif partner.duplicate_policy != DuplicatePolicy.ACCEPT and not accept_duplicate:
                 duplicate_of = _duplicate(session, runtime, partner, sha256, envelope.isa13)
                 if duplicate_of is not None:
                     status = MessageStatus.DUPLICATE

@@ -92,3 +92,24 @@ def test_partners_from_the_command_line(run: Any, tmp_path: Path) -> None:
     ]
     assert history[0]["changes"] == {"ack": ["997", "999"], "notes": [None, "hi"]}
     assert all(e["actor"] == "cli" for e in history)
+
+
+def test_reprocess_from_the_command_line(run: Any, tmp_path: Path) -> None:
+    """An unknown sender's file is rejected; once the partner exists, `reprocess` takes it in
+    again as a new message; a processed message is refused with the reason, no traceback."""
+    sample = Path(__file__).resolve().parents[2] / "samples" / "x12" / "850" / "basic-004010.x12"
+    assert run("erp", "add", "default", "--demo").returncode == 0
+    assert run("identities", "add", "--isa", "ZZ:ACMEDIST").returncode == 0
+    rejected = run("submit", str(sample), "--json")
+    assert rejected.returncode == 1, rejected.stderr
+    original = json.loads(rejected.stdout)["message_id"]
+    assert run("partners", "add", "Northwind", "--isa", "ZZ:NWHARDWARE").returncode == 0
+    again = run("reprocess", original, "--json")
+    assert again.returncode == 0, again.stderr
+    record = json.loads(again.stdout)
+    assert record["original_id"] == original and record["status"] == "received"
+    refused = run("reprocess", record["message_id"])
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "is received" in refused.stderr or "is delivered" in refused.stderr
+    not_outbound = run("resend", original)
+    assert not_outbound.returncode != 0 and "reprocess it instead" in not_outbound.stderr

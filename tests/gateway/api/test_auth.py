@@ -28,6 +28,8 @@ RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/trace"): OPERATORS,
     ("GET", "/api/v1/dead-letters"): OPERATORS,
     ("POST", "/api/v1/dead-letters/replay"): {"admin", "operator"},
+    ("POST", "/api/v1/messages/{message_id}/reprocess"): {"admin", "operator"},
+    ("POST", "/api/v1/messages/{message_id}/resend"): {"admin", "operator"},
     ("GET", "/metrics"): OPERATORS,
     ("GET", "/api/v1/partners"): OPERATORS,
     ("POST", "/api/v1/partners"): CHANGERS,
