@@ -228,3 +228,20 @@ def test_registry_refuses_bad_mappings(sessions: sessionmaker[Session], northwin
         add_xslt(sessions, northwind, direction="sideways", document_type="order", xslt=b"")
     with pytest.raises(InvalidError, match="document type"):
         add_xslt(sessions, northwind, direction="in", document_type="catalog", xslt=b"")
+
+
+def test_cxml_and_ubl_are_read_without_a_mapping(
+    sessions: sessionmaker[Session], northwind: str
+) -> None:
+    cxml = (ROOT / "samples" / "cxml" / "order-basic.xml").read_bytes()
+    ubl = (
+        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<cbc:ID>PO-9</cbc:ID><cbc:IssueDate>2024-01-02</cbc:IssueDate></Order>"
+    )
+    with sessions() as session:
+        partner = find_partner(session, northwind)
+        [from_cxml] = read_inbound_xml(session, partner, cxml)
+        [from_ubl] = read_inbound_xml(session, partner, ubl)
+    assert from_cxml["envelope"]["standard"] == "cxml" and from_cxml["po_number"] == "NW-4500018231"
+    assert from_ubl["envelope"]["standard"] == "ubl" and from_ubl["po_number"] == "PO-9"
