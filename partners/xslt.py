@@ -96,7 +96,9 @@ def run_in_child(xslt: bytes, document: bytes, *, timeout: float = DEFAULT_TIMEO
     """The child-process half of `run_stylesheet`, without the static checks (which it relies
     on; the access control inside the child is the second line of defence)."""
     payload = struct.pack(">I", len(xslt)) + xslt + document
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(sys.path)}
+    # -I: isolated mode (no environment variables, no user site, no current directory on the
+    # path); the child finds the gateway's packages where this interpreter installed them.
+    env = {"PATH": os.environ.get("PATH", "")}
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", "from partners.xslt_worker import main; main()"],

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -39,9 +40,13 @@ from translators.errors import TranslatorError, UnsupportedError, XmlError
 from translators.xml.safe import parse_xml
 
 UNAUTHORIZED = "the Sender credential or its SharedSecret is not recognised for this endpoint"
-# Checked against when no credential matches, so a wrong identity costs as long as a wrong
-# secret and response times do not tell which identities exist.
-_DUMMY_HASH = hash_secret("not a secret anyone has")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Checked against when no credential matches, so a wrong identity costs as long as a wrong
+    # secret and response times do not tell which identities exist.
+    return hash_secret("not a secret anyone has")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ def _authenticate(session: Session, root: Any, partner_ref: str) -> Partner | No
     senders = _credentials(root, "Sender")
     secret = next((s for _, _, s in senders if s is not None), None)
     if secret is None:
-        verify_secret(_DUMMY_HASH, "")
+        verify_secret(_dummy_hash(), "")
         return None
     for domain, identity, _ in senders + _credentials(root, "From"):
         match = find_sender(session, domain, identity)
@@ -77,7 +82,7 @@ def _authenticate(session: Session, root: Any, partner_ref: str) -> Partner | No
         ):
             return partner
         return None
-    verify_secret(_DUMMY_HASH, secret)
+    verify_secret(_dummy_hash(), secret)
     return None
 
 

@@ -20,7 +20,12 @@ from translators.xml.documents import read_xml
 
 CORPUS = corpus_dir()
 UBL_SAMPLES = sorted((CORPUS / "xml" / "other").glob("UBL-*.xml")) if CORPUS else []
-CXML_SAMPLES = sorted((ROOT / "samples" / "cxml").glob("*.json"))
+# project samples of the four UBL document types, from cXML and X12 (not 997/999)
+CANONICAL_SAMPLES = sorted((ROOT / "samples" / "cxml").glob("*.json")) + [
+    path
+    for kind in ("850", "855", "856", "810")
+    for path in sorted((ROOT / "samples" / "x12" / kind).glob("*.json"))
+]
 
 
 def _schemas(corpus: Path) -> Path:
@@ -81,12 +86,17 @@ def test_ubl_ack_despatch_invoice_mapping(corpus: Path) -> None:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", CXML_SAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CANONICAL_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_canonical_to_ubl_to_canonical(path: Path, corpus: Path) -> None:
-    """Project samples (canonical JSON) written as UBL 2.1 and read back: the business content
-    UBL carries comes back equal (lines, item ids, quantities, prices, totals)."""
+    """Project samples (canonical JSON, read from cXML and X12) written as UBL 2.1 and read
+    back: the business content UBL carries comes back equal (lines, item ids, quantities,
+    prices, totals)."""
     data = orjson.loads(path.read_bytes())
-    doc = dump_document(parse_document(data[0] if isinstance(data, list) else data))
+    for doc in data if isinstance(data, list) else [data]:
+        _round_trip(dump_document(parse_document(doc)), corpus)
+
+
+def _round_trip(doc: dict[str, Any], corpus: Path) -> None:
     produced = write_ubl(doc)
     assert validate_ubl(produced, _schemas(corpus)) == []
     [again] = read_xml(produced)
@@ -98,9 +108,21 @@ def test_canonical_to_ubl_to_canonical(path: Path, corpus: Path) -> None:
     else:  # an indicator: accepted or not
         assert again["status"] == ("rejected" if doc["status"] == "rejected" else "accepted")
     if doc["document_type"] in ("order", "invoice"):
-        fields = ("line_number", "quantity", "uom", "unit_price", "vendor_part_number")
+        fields = (
+            "line_number",
+            "quantity",
+            "uom",
+            "unit_price",
+            "vendor_part_number",
+            "buyer_part_number",
+            "upc",
+            "gtin",
+        )
         assert [[line[f] for f in fields] for line in again["lines"]] == [
             [line[f] for f in fields] for line in doc["lines"]
+        ]
+        assert [sorted(map(str, line["item_ids"])) for line in again["lines"]] == [
+            sorted(map(str, line["item_ids"])) for line in doc["lines"]
         ]
     if doc["document_type"] == "ship_notice":
         shipped = [i["quantity_shipped"] for o in doc["orders"] for i in o["items"]] + [

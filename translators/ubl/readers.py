@@ -243,10 +243,14 @@ def item(el: Element | None) -> Json:
                 continue
             name = local(child)
             qualifier = ITEM_ID_QUALIFIER.get(name)
-            if qualifier is None and name == STANDARD_ITEM:
-                ident = b(child, "ID")
-                scheme = ident.get("schemeID") if ident is not None else None
+            ident = b(child, "ID")
+            scheme = ident.get("schemeID") if ident is not None else None
+            if qualifier is not None and scheme in ("IN", "VN"):
+                qualifier = scheme  # the X12 buyer's / vendor's item number, kept as sent
+            elif name == STANDARD_ITEM:
                 qualifier = SCHEME_QUALIFIER.get(scheme or "", scheme or "SN")
+            elif name == "AdditionalItemIdentification":
+                qualifier = scheme or "ZZ"
             if qualifier is not None:
                 value = btext(child, "ID")
                 if value is not None:

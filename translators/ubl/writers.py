@@ -48,6 +48,13 @@ _ROLE_ELEMENT = {
 }
 
 
+def _xs_time(value: Any) -> Any:
+    """A canonical time (HH:MM or HH:MM:SS) as xs:time, which requires the seconds."""
+    if isinstance(value, str) and len(value) == 5:
+        return value + ":00"
+    return value
+
+
 def _s(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
@@ -194,29 +201,45 @@ class _Writer:
         for edge, entry in (("Start", start), ("End", end)):
             if entry is not None:
                 self.b(el, f"{edge}Date", entry.get("date"))
-                self.b(el, f"{edge}Time", entry.get("time"))
+                self.b(el, f"{edge}Time", _xs_time(entry.get("time")))
 
     def item(self, parent: Element, line: Json) -> None:
+        """Item ids in the elements the reader takes them from: the buyer's (BP, else IN) and
+        seller's (VP, else VN) part numbers, manufacturer's (MG), one standard id (GTIN, EAN,
+        UPC...), and every other id as an AdditionalItemIdentification with its qualifier as
+        schemeID. IN and VN keep their qualifier as the schemeID."""
         el = self.a(parent, "Item")
         self.b(el, "Description", line.get("description"))
-        ids = [i for i in line.get("item_ids") or [] if i.get("value")]
-        for qualifier in ("BP", "VP"):
-            for i in ids:
-                if i.get("qualifier") == qualifier:
-                    self.b(self.a(el, _QUALIFIER_ELEMENT[qualifier]), "ID", i["value"])
-                    break
-        for i in ids:
-            if i.get("qualifier") == "MG":
-                self.b(self.a(el, "ManufacturersItemIdentification"), "ID", i["value"])
-        standard = [i for i in ids if i.get("qualifier") not in ("BP", "VP", "MG")]
-        if standard:  # UBL has room for one standard id; the first is kept
-            first = standard[0]
-            qualifier = first.get("qualifier") or ""
+        rest: list[Json] = [i for i in line.get("item_ids") or [] if i.get("value")]
+
+        def take(qualifiers: tuple[str, ...]) -> Json | None:
+            for qualifier in qualifiers:
+                for i in rest:
+                    if i.get("qualifier") == qualifier:
+                        rest.remove(i)
+                        return i
+            return None
+
+        for name, qualifiers in (
+            ("BuyersItemIdentification", ("BP", "IN")),
+            ("SellersItemIdentification", ("VP", "VN")),
+        ):
+            found = take(qualifiers)
+            if found is not None:
+                scheme = found["qualifier"] if found["qualifier"] in ("IN", "VN") else ""
+                self.b(self.a(el, name), "ID", found["value"], schemeID=scheme)
+        while (maker := take(("MG",))) is not None:
+            self.b(self.a(el, "ManufacturersItemIdentification"), "ID", maker["value"])
+        standard = take(tuple(QUALIFIER_SCHEME))
+        if standard is not None:
+            scheme = QUALIFIER_SCHEME[standard["qualifier"]]
+            self.b(self.a(el, STANDARD_ITEM), "ID", standard["value"], schemeID=scheme)
+        for other in rest:
             self.b(
-                self.a(el, STANDARD_ITEM),
+                self.a(el, "AdditionalItemIdentification"),
                 "ID",
-                first["value"],
-                schemeID=QUALIFIER_SCHEME.get(qualifier, qualifier),
+                other["value"],
+                schemeID=other.get("qualifier") or "",
             )
 
     def quantity(self, parent: Element, name: str, value: Any, uom: Any) -> None:
@@ -392,7 +415,7 @@ def write_ship_notice(doc: Json) -> bytes:
         w.period(delivery, "RequestedDeliveryPeriod", "RequestedDeliveryPeriod")
     despatch = w.a(delivery, "Despatch")
     w.b(despatch, "ActualDespatchDate", doc.get("ship_date"))
-    w.b(despatch, "ActualDespatchTime", doc.get("ship_time"))
+    w.b(despatch, "ActualDespatchTime", _xs_time(doc.get("ship_time")))
     count = 0
     for order in orders:
         items = list(order.get("items") or [])

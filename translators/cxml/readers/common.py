@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from translators.cxml.common import (
@@ -189,6 +190,13 @@ def _credential(header: Element | None, tag: str) -> tuple[str | None, str | Non
     return child_text(credential, "Identity"), attr(credential, "domain")
 
 
+@lru_cache(maxsize=64)
+def _doctype_version(system_url: str) -> str | None:
+    """The cXML version a DOCTYPE's DTD URL names (.../cXML/1.2.071/cXML.dtd -> 1.2.071)."""
+    match = _DOCTYPE_VERSION.search(system_url)
+    return match.group(1) if match else None
+
+
 def envelope(root: Element, request: Element) -> Json:
     """From/To credentials, payloadID, timestamp and deploymentMode of a cXML request."""
     header = first_child(root, "Header")
@@ -196,8 +204,7 @@ def envelope(root: Element, request: Element) -> Json:
     receiver_id, receiver_domain = _credential(header, "To")
     version = attr(root, "version")
     if version is None:
-        match = _DOCTYPE_VERSION.search(root.getroottree().docinfo.system_url or "")
-        version = match.group(1) if match else None
+        version = _doctype_version(root.getroottree().docinfo.system_url or "")
     parent = request.getparent()
     return {
         "standard": "cxml",
@@ -233,26 +240,29 @@ def document(doc_type: str, root: Element, request: Element) -> Json:
 # -- parties -----------------------------------------------------------------------------------
 
 
+_ADDRESS_FIELDS: dict[object, str] = {"City": "city", "State": "state", "PostalCode": "postal_code"}
+
+
 def address(postal: Element | None) -> Json:
-    """A PostalAddress: DeliverTo lines (attention) then Street lines, as a label reads."""
+    """A PostalAddress: its DeliverTo (attention) and Street lines in order, as a label reads.
+
+    Runs for every party; the text rule (trimmed, empty is None) is inlined."""
     result: Json = {"lines": [], "city": None, "state": None, "postal_code": None, "country": None}
     if postal is None:
         return result
     lines = result["lines"]
+    fields = _ADDRESS_FIELDS
     for child in postal:
         tag = child.tag
+        value = child.text
+        value = value.strip() or None if value else None
         if tag == "DeliverTo" or tag == "Street":
-            value = text(child)
             if value is not None:
                 lines.append(value)
-        elif tag == "City":
-            result["city"] = text(child)
-        elif tag == "State":
-            result["state"] = text(child)
-        elif tag == "PostalCode":
-            result["postal_code"] = text(child)
+        elif tag in fields:
+            result[fields[tag]] = value
         elif tag == "Country":
-            result["country"] = attr(child, "isoCountryCode") or text(child)
+            result["country"] = attr(child, "isoCountryCode") or value
     return result
 
 
