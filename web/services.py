@@ -38,6 +38,9 @@ ACK_LOOKBACK = timedelta(days=7)
 CHART_DAYS = 14
 LIST_LIMIT = 200
 AT_RISK_CANDIDATES = 2000
+#: channel metadata searched for AS2 Message-IDs and file names
+META_KEYS = ("as2_message_id", "message_id", "file", "filename", "path")
+META_SEARCH_DAYS = 90
 
 
 def today_start(now: datetime) -> datetime:
@@ -87,15 +90,19 @@ def find_messages(session: Session, q: str, *, limit: int = LIST_LIMIT) -> list[
         ).scalars()
     )
     if not found:
-        # AS2 Message-ID and file name live in the channel metadata (rarer searches).
-        for key in ("as2_message_id", "message_id", "file", "filename", "path"):
-            add(
-                session.execute(
-                    select(Message.id)
-                    .where(Message.channel_meta[key].as_string() == q)
-                    .limit(limit)
-                ).scalars()
-            )
+        # AS2 Message-ID and file name live in the channel metadata, which has no index: they
+        # are searched only when nothing else matched, among the last META_SEARCH_DAYS' messages.
+        since = utcnow() - timedelta(days=META_SEARCH_DAYS)
+        add(
+            session.execute(
+                select(Message.id)
+                .where(
+                    Message.received_at >= since,
+                    or_(*(Message.channel_meta[key].as_string() == q for key in META_KEYS)),
+                )
+                .limit(limit)
+            ).scalars()
+        )
     ids = list(found)[: limit * 2]
     if not ids:
         return []
@@ -454,6 +461,7 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
     chart = volume(session, w)
     targets = list(session.execute(select(ErpTarget.name).order_by(ErpTarget.name)).scalars())
     return {
+        "computed_at": w.now,
         "today": w.today,
         "types": types,
         "by_partner": sorted(table.values(), key=lambda r: r["partner"]),
