@@ -346,6 +346,7 @@ def partner_page(request: Request, user: CurrentUser, partner_id: str) -> Respon
     with sessions_of(request)() as session:
         activity = services.partner_activity(session, pid)
         timeliness = services.ack_timeliness(session, pid, partner["ack_window_minutes"])
+        chart = bar_chart(services.partner_volume(session, pid))
     keys = partner_keys.list_partner_keys(sessions_of(request), pid)
     return render(
         request,
@@ -356,6 +357,7 @@ def partner_page(request: Request, user: CurrentUser, partner_id: str) -> Respon
             "activity": activity,
             "timeliness": timeliness,
             "keys": keys,
+            "chart": chart,
         },
     )
 

@@ -487,19 +487,28 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
     }
 
 
-def volume(session: Session, w: Window) -> list[dict[str, Any]]:
-    """Messages per day over the last CHART_DAYS days (one indexed range count per day)."""
+def volume(
+    session: Session, w: Window, *, partner_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """Messages per day over the last CHART_DAYS days (one indexed range count per day), of
+    one partner if given."""
     days = []
     for back in range(CHART_DAYS - 1, -1, -1):
         start = w.today - timedelta(days=back)
         end = start + timedelta(days=1)
-        n = session.execute(
+        query = (
             select(func.count())
             .select_from(Message)
             .where(Message.received_at >= start, Message.received_at < end)
-        ).scalar_one()
-        days.append({"day": start.date(), "count": int(n)})
+        )
+        if partner_id is not None:
+            query = query.where(Message.partner_id == partner_id)
+        days.append({"day": start.date(), "count": int(session.execute(query).scalar_one())})
     return days
+
+
+def partner_volume(session: Session, partner_id: uuid.UUID) -> list[dict[str, Any]]:
+    return volume(session, Window(utcnow()), partner_id=partner_id)
 
 
 LISTS = {
