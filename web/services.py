@@ -402,13 +402,13 @@ def promised_date(canonical: dict[str, Any]) -> date | None:
     return min(found) if found else None
 
 
-def shipments_at_risk(session: Session, w: Window) -> list[Document]:
+def shipments_at_risk(session: Session, w: Window) -> tuple[list[Document], bool]:
+    """855s whose promised date passed without an 856, and whether the scan stopped at
+    AT_RISK_CANDIDATES unshipped confirmations (then there may be more)."""
     today = w.now.date()
-    return [
-        d
-        for d in session.execute(_at_risk_candidates(w)).scalars()
-        if (p := promised_date(d.canonical)) is not None and p < today
-    ]
+    candidates = list(session.execute(_at_risk_candidates(w)).scalars())
+    late = [d for d in candidates if (p := promised_date(d.canonical)) is not None and p < today]
+    return late, len(candidates) >= AT_RISK_CANDIDATES
 
 
 def overdue_acks_query(session: Session, w: Window) -> list[Any]:
@@ -458,6 +458,7 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
         )
         row["counts"][kind] = n
     overdue = sum(_count(session, q) for q in overdue_acks_query(session, w))
+    at_risk, at_risk_capped = shipments_at_risk(session, w)
     chart = volume(session, w)
     targets = list(session.execute(select(ErpTarget.name).order_by(ErpTarget.name)).scalars())
     return {
@@ -480,7 +481,8 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
         ),
         "overdue_acks": overdue,
         "late_confirmations": _count(session, late_confirmations_query(w)),
-        "shipments_at_risk": len(shipments_at_risk(session, w)),
+        "shipments_at_risk": len(at_risk),
+        "shipments_at_risk_capped": at_risk_capped,
         "invoices_without_asn": _count(session, invoices_without_asn_query(w)),
         "chart": chart,
         "erp_targets": targets,
@@ -536,7 +538,7 @@ def named_list(
     elif name == "invoices-without-asn":
         docs = list(session.execute(invoices_without_asn_query(w).limit(LIST_LIMIT)).scalars())
     elif name == "shipments-at-risk":
-        docs = shipments_at_risk(session, w)[:LIST_LIMIT]
+        docs = shipments_at_risk(session, w)[0][:LIST_LIMIT]
     elif name == "today":
         query = (
             select(Document)
