@@ -285,6 +285,14 @@ def main() -> None:
             cases = [
                 (
                     "dashboard",
+                    "/?refresh=1",
+                    "SELECT m.partner_id, d.document_type, count(*) FROM documents d "
+                    "JOIN messages m ON m.id = d.message_id WHERE d.created_at >= %s "
+                    "GROUP BY 1, 2",
+                    (today,),
+                ),
+                (
+                    "dashboard (15 s cache)",
                     "/",
                     "SELECT m.partner_id, d.document_type, count(*) FROM documents d "
                     "JOIN messages m ON m.id = d.message_id WHERE d.created_at >= %s "
@@ -303,6 +311,12 @@ def main() -> None:
                     "SELECT message_id FROM documents WHERE po_number = %s",
                     (po,),
                 ),
+                (
+                    "trace, no match",
+                    "/trace?q=NO-SUCH-KEY",
+                    "SELECT message_id FROM documents WHERE po_number = %s",
+                    ("NO-SUCH-KEY",),
+                ),
             ]
             print(f"\n{n:,} documents; {RUNS} runs each after {WARMUP} warm-up runs\n")
             with httpx.Client(base_url=base, timeout=60) as client:
@@ -317,7 +331,7 @@ def main() -> None:
                             ttfbs.append(ttfb)
                             fulls.append(full)
                             sqls.append(took)
-                    print(f"{name:15s} GET {path}  (-> {final.split('?')[0]})")
+                    print(f"{name:22s} GET {path}  (-> {final.split('?')[0]})")
                     print(f"  UI  first byte  {_stats(ttfbs)}")
                     print(f"  UI  full load   {_stats(fulls)}")
                     print(f"  SQL bare lookup {_stats(sqls)}   (baseline: psycopg, same query)")

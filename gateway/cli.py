@@ -873,6 +873,8 @@ def serve(
     sys.stderr.write(
         f"edi-gateway (embedded) - data in {settings.data_dir}\n"
         f"  HTTP API       {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/health)\n"
+        f"  web UI         {base}/   (an account: echo PASSWORD | "
+        f"edi-gateway users add NAME --role admin{dd})\n"
         f"  ERP route      'default' = the demo ERP (answers each 850 with an 855)\n"
         f"  get started    edi-gateway partners add NAME --isa ZZ:THEIRID{dd}\n"
         f"                 edi-gateway keys issue NAME{dd}\n"

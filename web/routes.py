@@ -4,6 +4,7 @@ gateway.tracing, gateway.pipeline, web.services); templates only render what the
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -119,10 +120,20 @@ def _breakers(request: Request) -> CircuitBreakers:
     return found if isinstance(found, CircuitBreakers) else process_breakers
 
 
+#: The dashboard's numbers are computed at most this often per process ("refresh" forces it):
+#: with millions of documents they take most of a second, and every operator's screen asks.
+DASHBOARD_TTL = 15.0
+
+
 @router.get("/", response_class=PAGE)
-def dashboard(request: Request, user: CurrentUser) -> Response:
-    with sessions_of(request)() as session:
-        data = services.dashboard(session)
+def dashboard(request: Request, user: CurrentUser, refresh: bool = False) -> Response:
+    cache: dict[str, Any] = request.app.state.__dict__.setdefault("web_dashboard", {})
+    now = time.monotonic()
+    data = cache.get("data")
+    if refresh or data is None or now - cache.get("at", 0.0) > DASHBOARD_TTL:
+        with sessions_of(request)() as session:
+            data = services.dashboard(session)
+        cache.update(data=data, at=now)
     health = _breakers(request).health(data["erp_targets"])
     context = {"d": data, "health": list(health.values()), "chart": bar_chart(data["chart"])}
     return render(request, "dashboard.html", context)
@@ -335,6 +346,7 @@ def partner_page(request: Request, user: CurrentUser, partner_id: str) -> Respon
     with sessions_of(request)() as session:
         activity = services.partner_activity(session, pid)
         timeliness = services.ack_timeliness(session, pid, partner["ack_window_minutes"])
+        chart = bar_chart(services.partner_volume(session, pid))
     keys = partner_keys.list_partner_keys(sessions_of(request), pid)
     return render(
         request,
@@ -345,6 +357,7 @@ def partner_page(request: Request, user: CurrentUser, partner_id: str) -> Respon
             "activity": activity,
             "timeliness": timeliness,
             "keys": keys,
+            "chart": chart,
         },
     )
 

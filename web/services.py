@@ -38,6 +38,9 @@ ACK_LOOKBACK = timedelta(days=7)
 CHART_DAYS = 14
 LIST_LIMIT = 200
 AT_RISK_CANDIDATES = 2000
+#: channel metadata searched for AS2 Message-IDs and file names
+META_KEYS = ("as2_message_id", "message_id", "file", "filename", "path")
+META_SEARCH_DAYS = 90
 
 
 def today_start(now: datetime) -> datetime:
@@ -87,15 +90,19 @@ def find_messages(session: Session, q: str, *, limit: int = LIST_LIMIT) -> list[
         ).scalars()
     )
     if not found:
-        # AS2 Message-ID and file name live in the channel metadata (rarer searches).
-        for key in ("as2_message_id", "message_id", "file", "filename", "path"):
-            add(
-                session.execute(
-                    select(Message.id)
-                    .where(Message.channel_meta[key].as_string() == q)
-                    .limit(limit)
-                ).scalars()
-            )
+        # AS2 Message-ID and file name live in the channel metadata, which has no index: they
+        # are searched only when nothing else matched, among the last META_SEARCH_DAYS' messages.
+        since = utcnow() - timedelta(days=META_SEARCH_DAYS)
+        add(
+            session.execute(
+                select(Message.id)
+                .where(
+                    Message.received_at >= since,
+                    or_(*(Message.channel_meta[key].as_string() == q for key in META_KEYS)),
+                )
+                .limit(limit)
+            ).scalars()
+        )
     ids = list(found)[: limit * 2]
     if not ids:
         return []
@@ -395,13 +402,13 @@ def promised_date(canonical: dict[str, Any]) -> date | None:
     return min(found) if found else None
 
 
-def shipments_at_risk(session: Session, w: Window) -> list[Document]:
+def shipments_at_risk(session: Session, w: Window) -> tuple[list[Document], bool]:
+    """855s whose promised date passed without an 856, and whether the scan stopped at
+    AT_RISK_CANDIDATES unshipped confirmations (then there may be more)."""
     today = w.now.date()
-    return [
-        d
-        for d in session.execute(_at_risk_candidates(w)).scalars()
-        if (p := promised_date(d.canonical)) is not None and p < today
-    ]
+    candidates = list(session.execute(_at_risk_candidates(w)).scalars())
+    late = [d for d in candidates if (p := promised_date(d.canonical)) is not None and p < today]
+    return late, len(candidates) >= AT_RISK_CANDIDATES
 
 
 def overdue_acks_query(session: Session, w: Window) -> list[Any]:
@@ -451,9 +458,11 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
         )
         row["counts"][kind] = n
     overdue = sum(_count(session, q) for q in overdue_acks_query(session, w))
+    at_risk, at_risk_capped = shipments_at_risk(session, w)
     chart = volume(session, w)
     targets = list(session.execute(select(ErpTarget.name).order_by(ErpTarget.name)).scalars())
     return {
+        "computed_at": w.now,
         "today": w.today,
         "types": types,
         "by_partner": sorted(table.values(), key=lambda r: r["partner"]),
@@ -472,26 +481,36 @@ def dashboard(session: Session, *, now: datetime | None = None) -> dict[str, Any
         ),
         "overdue_acks": overdue,
         "late_confirmations": _count(session, late_confirmations_query(w)),
-        "shipments_at_risk": len(shipments_at_risk(session, w)),
+        "shipments_at_risk": len(at_risk),
+        "shipments_at_risk_capped": at_risk_capped,
         "invoices_without_asn": _count(session, invoices_without_asn_query(w)),
         "chart": chart,
         "erp_targets": targets,
     }
 
 
-def volume(session: Session, w: Window) -> list[dict[str, Any]]:
-    """Messages per day over the last CHART_DAYS days (one indexed range count per day)."""
+def volume(
+    session: Session, w: Window, *, partner_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """Messages per day over the last CHART_DAYS days (one indexed range count per day), of
+    one partner if given."""
     days = []
     for back in range(CHART_DAYS - 1, -1, -1):
         start = w.today - timedelta(days=back)
         end = start + timedelta(days=1)
-        n = session.execute(
+        query = (
             select(func.count())
             .select_from(Message)
             .where(Message.received_at >= start, Message.received_at < end)
-        ).scalar_one()
-        days.append({"day": start.date(), "count": int(n)})
+        )
+        if partner_id is not None:
+            query = query.where(Message.partner_id == partner_id)
+        days.append({"day": start.date(), "count": int(session.execute(query).scalar_one())})
     return days
+
+
+def partner_volume(session: Session, partner_id: uuid.UUID) -> list[dict[str, Any]]:
+    return volume(session, Window(utcnow()), partner_id=partner_id)
 
 
 LISTS = {
@@ -519,7 +538,7 @@ def named_list(
     elif name == "invoices-without-asn":
         docs = list(session.execute(invoices_without_asn_query(w).limit(LIST_LIMIT)).scalars())
     elif name == "shipments-at-risk":
-        docs = shipments_at_risk(session, w)[:LIST_LIMIT]
+        docs = shipments_at_risk(session, w)[0][:LIST_LIMIT]
     elif name == "today":
         query = (
             select(Document)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -90,3 +95,23 @@ def test_sessions_end_when_idle_too_long_at_their_lifetime_and_on_logout(
     close_session(sessions, gone)
     assert load_session(sessions, gone, now=T0) is None
     assert load_session(sessions, "made-up-token", now=T0) is None
+
+
+def test_users_add_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "edi-gateway"
+    env = {**os.environ, "GATEWAY_DATA_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(command), *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+        )
+
+    added = run("users", "add", "frank", "--role", "operator", "--json", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["role"] == "operator"
+    assert PASSWORD not in added.stdout + added.stderr
+    short = run("users", "add", "gina", "--role", "admin", stdin="short\n")
+    assert short.returncode == 2 and "too short" in short.stderr and "Traceback" not in short.stderr
+    listed = json.loads(run("users", "list", "--json").stdout)
+    assert [u["username"] for u in listed] == ["frank"]
