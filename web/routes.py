@@ -4,6 +4,7 @@ gateway.tracing, gateway.pipeline, web.services); templates only render what the
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from typing import Any
@@ -16,6 +17,14 @@ from sqlalchemy.orm import selectinload
 from gateway.erp.circuit import CircuitBreakers
 from gateway.erp.circuit import breakers as process_breakers
 from gateway.pipeline import replay
+from gateway.pipeline.actions import (
+    REPROCESSABLE,
+    RESENDABLE,
+    ActionRefused,
+    MessageNotFound,
+    reprocess,
+    resend,
+)
 from gateway.store.models import FunctionalGroup, Interchange, Message
 from gateway.tracing import chain, message_detail
 from gateway.users import close_session, login, open_session
@@ -219,9 +228,28 @@ def _message(request: Request, message_id: str) -> dict[str, Any]:
 
 
 @router.get("/messages/{message_id}", response_class=PAGE)
-def message_page(request: Request, user: CurrentUser, message_id: str, q: str = "") -> Response:
+def message_page(
+    request: Request,
+    user: CurrentUser,
+    message_id: str,
+    q: str = "",
+    resent: int = 0,
+    reprocessed_from: str = "",
+) -> Response:
     context = _message(request, message_id)
     context["q"] = q[:200]
+    message = context["m"]
+    context["can_reprocess"] = (
+        message["direction"].value == "inbound" and message["status"] in REPROCESSABLE
+    )
+    context["can_resend"] = (
+        message["direction"].value == "outbound"
+        and message["channel"].value == "api"
+        and message["status"] in RESENDABLE
+    )
+    context["resent"] = bool(resent)
+    with contextlib.suppress(ValueError):
+        context["reprocessed_from"] = uuid.UUID(reprocessed_from) if reprocessed_from else None
     return render(request, "message.html", context)
 
 
@@ -250,6 +278,34 @@ def message_replay(request: Request, user: Changer, form: CheckedForm, message_i
         steps = [s["id"] for s in services.message_extras(session, message)["dead_steps"]]
     done = replay(runtime_of(request), steps) if steps else []
     return RedirectResponse(f"/messages/{mid}?replayed={len(done)}", status_code=303)
+
+
+@router.post("/messages/{message_id}/reprocess")
+def message_reprocess(
+    request: Request, user: Changer, form: CheckedForm, message_id: str
+) -> Response:
+    """Take a rejected or held-duplicate message through intake again (a new message)."""
+    mid = _uuid(message_id, "message")
+    try:
+        done = reprocess(runtime_of(request), mid, actor=f"user:{user.username}")
+    except MessageNotFound:
+        raise PageNotFound(f"message {message_id}") from None
+    except ActionRefused as exc:
+        return render(request, "error.html", {"title": "Not reprocessed", "detail": str(exc)}, 409)
+    return RedirectResponse(f"/messages/{done.message_id}?reprocessed_from={mid}", status_code=303)
+
+
+@router.post("/messages/{message_id}/resend")
+def message_resend(request: Request, user: Changer, form: CheckedForm, message_id: str) -> Response:
+    """Put a picked-up outbound message back in the partner's mailbox."""
+    mid = _uuid(message_id, "message")
+    try:
+        resend(runtime_of(request), mid, actor=f"user:{user.username}")
+    except MessageNotFound:
+        raise PageNotFound(f"message {message_id}") from None
+    except ActionRefused as exc:
+        return render(request, "error.html", {"title": "Not resent", "detail": str(exc)}, 409)
+    return RedirectResponse(f"/messages/{mid}?resent=1", status_code=303)
 
 
 # -- exceptions -------------------------------------------------------------------------------
