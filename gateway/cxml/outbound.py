@@ -22,8 +22,9 @@ with `translators.cxml.writers` and calls `deliver_cxml` (the apiflow branch own
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ from gateway.store import record_event
 from gateway.store.enums import MessageStatus
 from gateway.store.models import Message
 from gateway.store.types import utcnow
+from translators.cxml.writers import WriteOptions, write_cxml
+from translators.cxml.writers.common import CXML_VERSION
 from translators.errors import XmlError
 
 Outcome = Literal["done", "permanent", "retryable"]
@@ -129,3 +132,57 @@ def deliver_cxml(
         message.sent_at = utcnow()
         return result
     raise StepFailed(result.summary, retryable=result.outcome == "retryable")
+
+
+# -- the outbound route: partners that take their documents over the cXML exchange ------------
+
+CXML_DOCUMENT_TYPES = frozenset({"order", "order_ack", "ship_notice", "invoice"})
+
+
+@dataclass(frozen=True, slots=True)
+class CxmlRoute:
+    """A partner's `channels.cxml` settings: where to POST, and the credentials of the Header
+    (theirs in To, ours in From and Sender)."""
+
+    url: str
+    domain: str
+    identity: str
+    from_domain: str
+    from_identity: str
+
+
+def cxml_route(channels: dict[str, Any] | None) -> CxmlRoute | None:
+    """The route when the partner's registry settings give `channels.cxml.url`, else None
+    (its documents go the X12 way)."""
+    settings = (channels or {}).get("cxml") or {}
+    url = str(settings.get("url") or "").strip()
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")):
+        raise StepFailed(f"channels.cxml.url must be an http(s) URL, not {url!r}", retryable=False)
+    return CxmlRoute(
+        url=url,
+        domain=str(settings.get("domain") or "NetworkID"),
+        identity=str(settings.get("identity") or ""),
+        from_domain=str(settings.get("from_domain") or "NetworkID"),
+        from_identity=str(settings.get("from_identity") or ""),
+    )
+
+
+def render_for_route(doc: dict[str, Any], route: CxmlRoute, *, test: bool) -> bytes:
+    """A canonical document as the cXML request to POST on `route`, with a fresh payloadID."""
+    envelope = {  # ours, whatever the document came in as
+        "standard": "cxml",
+        "version": CXML_VERSION,
+        "sender_qualifier": route.from_domain,
+        "sender_id": route.from_identity,
+        "receiver_qualifier": route.domain,
+        "receiver_id": route.identity,
+        "test": test,
+    }
+    now = utcnow()
+    options = WriteOptions(
+        payload_id=f"{now.strftime('%Y%m%d%H%M%S')}.{uuid.uuid4().hex}@edi-gateway",
+        timestamp=now.isoformat(timespec="seconds"),
+    )
+    return write_cxml({**doc, "envelope": envelope}, options)

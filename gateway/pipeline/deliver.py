@@ -15,22 +15,34 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.cxml.outbound import (
+    CXML_DOCUMENT_TYPES,
+    CxmlDelivery,
+    CxmlRoute,
+    cxml_route,
+    render_for_route,
+)
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
 from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
 from gateway.pipeline.outbound import OutboundRefused, render_for_partner
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
 from gateway.store import ensure_step, record_event
 from gateway.store.enums import (
+    Channel,
     Direction,
     DocumentStatus,
+    MessageStatus,
     StepKind,
 )
+from gateway.store.messages import create_message
 from gateway.store.models import (
     Document,
     Interchange,
+    Message,
     OurIdentity,
     Partner,
     Step,
@@ -159,6 +171,9 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is None:
         raise StepFailed("the document has no partner to send it to", retryable=False)
+    route = cxml_route(partner.channels)
+    if route is not None and doc.document_type in CXML_DOCUMENT_TYPES:
+        return _render_cxml(session, doc, message, partner, route)
     ours = _our_identity(session, message.id)
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
@@ -194,6 +209,94 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
         },
     )
     return []
+
+
+def _render_cxml(
+    session: Session, doc: Document, message: Message, partner: Partner, route: CxmlRoute
+) -> list[uuid.UUID]:
+    """The document as a cXML request for a partner on the cXML exchange: an outbound message
+    on the `cxml` channel and the step that POSTs it (gateway/cxml/outbound.py)."""
+    try:
+        body = render_for_route(dict(doc.canonical), route, test=message.is_test)
+    except ValidationError as exc:
+        raise StepFailed(
+            f"the {doc.document_type} is not a valid canonical document: {exc}", retryable=False
+        ) from exc
+    except GatewayError as exc:
+        raise StepFailed(
+            f"cannot render the {doc.document_type} as cXML: {exc}", retryable=False
+        ) from exc
+    out = create_message(
+        session,
+        direction=Direction.OUTBOUND,
+        channel=Channel.CXML,
+        payload=body,
+        partner_id=partner.id,
+        channel_meta={
+            "document_id": str(doc.id),
+            "source_message_id": str(message.id),
+            "url": route.url,
+        },
+        status=MessageStatus.PROCESSING,  # until the partner's Response says it took it
+        is_test=message.is_test,
+    )
+    doc.status = DocumentStatus.DELIVERED
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="rendered_for_partner",
+        detail={
+            "outbound_message_id": str(out.id),
+            "format": "cxml",
+            "document_type": doc.document_type,
+        },
+    )
+    return [ensure_step(session, message_id=out.id, kind=StepKind.DELIVER_PARTNER).id]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPost:
+    url: str
+    body: bytes
+
+
+def prepare_partner_delivery(session: Session, step: Step) -> PreparedPost | None:
+    """What POSTing an outbound cXML message needs, read before the call (no transaction stays
+    open during it); None when it was already taken."""
+    message = step.message
+    if message.status == MessageStatus.DELIVERED:
+        return None
+    if message.channel != Channel.CXML:
+        raise StepFailed(
+            f"no partner delivery for the {message.channel.value} channel", retryable=False
+        )
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    route = cxml_route(partner.channels if partner else None)
+    url = route.url if route else str(message.channel_meta.get("url") or "")
+    if not url:
+        raise StepFailed("the partner has no channels.cxml.url to POST to", retryable=False)
+    return PreparedPost(url, message.blob.data)
+
+
+def apply_partner_delivery(session: Session, step: Step, result: CxmlDelivery) -> None:
+    """Record the partner's answer; raise StepFailed (retry or dead letter) unless it took it."""
+    message = step.message
+    record_event(
+        session,
+        message_id=message.id,
+        kind="cxml_response",
+        detail={
+            "outcome": result.outcome,
+            "http_status": result.http_status,
+            "cxml_code": result.cxml_code,
+            "cxml_text": result.cxml_text,
+        },
+    )
+    if result.outcome != "done":
+        raise StepFailed(result.summary, retryable=result.outcome == "retryable")
+    message.status = MessageStatus.DELIVERED
+    message.sent_at = utcnow()
 
 
 def _our_identity(session: Session, message_id: uuid.UUID) -> tuple[str, str]:

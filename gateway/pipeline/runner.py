@@ -20,11 +20,14 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from gateway.cxml.outbound import post_cxml
 from gateway.logs import log_context
 from gateway.pipeline.deliver import (
     apply_delivery,
+    apply_partner_delivery,
     call_erp,
     prepare_delivery,
+    prepare_partner_delivery,
     render_outbound,
 )
 from gateway.pipeline.inbound import (
@@ -115,6 +118,8 @@ def _run_one(
         with log_context(step=kind.value):
             if kind == StepKind.DELIVER_ERP:
                 return _deliver(runtime, step_id, owner, chain=chain)
+            if kind == StepKind.DELIVER_PARTNER:
+                return _deliver_partner(runtime, step_id, owner, chain=chain)
             return _handle(runtime, step_id, owner, chain=chain)
     except LeaseLost:
         log.warning("lease lost on step %s; its work was rolled back", step_id)
@@ -182,6 +187,23 @@ def _deliver(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -
         assert step is not None
         created = apply_delivery(session, step, prepared, outcome)
         return _finish(session, runtime, step_id, owner, created, chain=chain)
+
+
+def _deliver_partner(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
+    """POST an outbound cXML message to the partner with no transaction open, then record the
+    partner's Response and finish (or fail: retried or dead-lettered by its code)."""
+    with runtime.sessions.begin() as session:
+        step = session.get(Step, step_id)
+        assert step is not None
+        prepared = prepare_partner_delivery(session, step)
+        if prepared is None:
+            return _finish(session, runtime, step_id, owner, [], chain=chain)
+    result = post_cxml(prepared.url, prepared.body)
+    with runtime.sessions.begin() as session:
+        step = session.get(Step, step_id)
+        assert step is not None
+        apply_partner_delivery(session, step, result)
+        return _finish(session, runtime, step_id, owner, [], chain=chain)
 
 
 def _failed(

@@ -42,6 +42,7 @@ class Channel(StrEnum):
     AS2 = "as2"
     SFTP = "sftp"
     CLI = "cli"
+    CXML = "cxml"  # outbound over the cXML exchange (POSTed to the partner's URL)
 
 
 class MessageStatus(StrEnum):
