@@ -22,6 +22,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.runtime import Runtime
+from gateway.pipeline.ta1 import (
+    INVALID_RECEIVER,
+    INVALID_SENDER,
+    RefusedInterchange,
+    send_ta1,
+)
 from gateway.store.enums import (
     Channel,
     Direction,
@@ -63,6 +69,9 @@ class _Envelope:
     receiver: tuple[str, str]
     isa13: str
     test: bool
+    isa09: str = ""
+    isa10: str = ""
+    isa12: str = ""
 
 
 def _first_isa(payload: bytes) -> _Envelope | None:
@@ -70,7 +79,7 @@ def _first_isa(payload: bytes) -> _Envelope | None:
         for token in Tokenizer(io.BytesIO(payload[:4096])):
             if isinstance(token, IsaHeader):
                 e = token.elements
-                return _Envelope((e[4], e[5]), (e[6], e[7]), e[12], e[14] == "T")
+                return _Envelope((e[4], e[5]), (e[6], e[7]), e[12], e[14] == "T", e[8], e[9], e[11])
     except TranslatorError:
         return None
     return None
@@ -213,6 +222,7 @@ def intake(
     duplicate_of: uuid.UUID | None = None
     message_id = new_id()
     now = utcnow()
+    ta1_code: str | None = None
     with runtime.sessions.begin() as session:
         if envelope is None:
             status, reason = MessageStatus.REJECTED, "not an X12 interchange (no readable ISA)"
@@ -226,6 +236,7 @@ def intake(
                 status = MessageStatus.REJECTED
                 reason = f"ISA sender {sender_name} is not an identity of the authenticated partner"
                 partner_id = authenticated_partner_id
+                ta1_code = INVALID_SENDER
             elif sender is None:
                 status, reason = MessageStatus.REJECTED, f"unknown ISA sender {sender_name}"
             elif sender.status == PartnerStatus.SUSPENDED:
@@ -235,6 +246,7 @@ def intake(
                 status = MessageStatus.REJECTED
                 receiver = f"{envelope.receiver[0]}:{envelope.receiver[1]}"
                 reason = f"ISA receiver {receiver} is not one of our identities"
+                ta1_code = INVALID_RECEIVER
             elif (
                 sender.duplicate_policy != DuplicatePolicy.ACCEPT
                 and sender.duplicate_of is not None
@@ -294,6 +306,24 @@ def intake(
             },
             step=step,
         )
+        if ta1_code is not None and partner_id is not None and envelope is not None:
+            sent = send_ta1(
+                session,
+                partner_id=partner_id,
+                message_id=message_id,
+                interchange=RefusedInterchange(
+                    envelope.sender,
+                    envelope.receiver,
+                    envelope.isa09,
+                    envelope.isa10,
+                    envelope.isa12,
+                    envelope.isa13,
+                    envelope.test,
+                ),
+                note_code=ta1_code,
+            )
+            if sent is not None:
+                reason = f"{reason}; answered with a TA1 (note code {ta1_code}) in your outbox"
     # committed: the payload is durable; now (and only now) hand the work on
     if step_ids:
         runtime.dispatcher.dispatch(step_ids)

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import httpx
 from sqlalchemy import func, select
 
+from gateway.commands.admin import add_identity
 from gateway.store.models import Blob, Message
+from partners.registry import update_partner
 from tests.gateway.api.conftest import MAX_BODY, PO, SOUTH_PO, X12, Gateway
 
 
@@ -136,3 +138,36 @@ def test_a_resent_file_is_a_duplicate_naming_the_original(
     assert body["message_id"] != first.json()["message_id"]
     assert "same payload" in str(body["detail"])
     assert stored(gateway) == (2, 1)  # both messages, the bytes once
+
+
+def test_refused_envelopes_are_answered_with_a_ta1_in_the_outbox(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    """CONTRACT.md's matching rules: sending as another partner gets TA1 006, addressing a
+    receiver that is none of ours TA1 008; both stored as rejected; `ta1_policy: never`
+    gets none."""
+    add_identity(gateway.sessions, isa="ZZ:ACMEDIST")
+    north = gateway.auth("north")
+    posing = client.post("/api/v1/inbound", content=SOUTH_PO, headers={**north, **X12})
+    assert posing.status_code == 422
+    assert "TA1 (note code 006)" in posing.json()["detail"]
+    elsewhere = PO.replace(b"ACMEDIST", b"OTHERCO1").replace(b"*1207*", b"*1208*")
+    elsewhere = elsewhere.replace(b"000001207", b"000001208")
+    addressed = client.post("/api/v1/inbound", content=elsewhere, headers={**north, **X12})
+    assert addressed.status_code == 422
+    assert "not one of our identities" in addressed.json()["detail"]
+    outbox = client.get("/api/v1/outbox", headers=north).json()
+    assert [item["kind"] for item in outbox] == ["TA1", "TA1"]
+    texts = [client.get(item["download_url"], headers=north).text for item in outbox]
+    assert "TA1*000001207*" in texts[0] and texts[0].count("*R*006~") == 1
+    assert "*ZZ*NWHARDWARE     *" in texts[0]  # to its own identity, not the one it posed as
+    assert "TA1*000001208*" in texts[1] and "*R*008~" in texts[1]
+    status = client.get(posing.json()["status_url"], headers=north).json()
+    assert status["status"] == "rejected"
+    assert [(a["kind"], a["status"]) for a in status["acknowledgments"]] == [("TA1", "rejected")]
+
+    update_partner(gateway.sessions, "Northwind", ta1_policy="never")
+    again = elsewhere.replace(b"000001208", b"000001209")
+    quiet = client.post("/api/v1/inbound", content=again, headers={**north, **X12})
+    assert quiet.status_code == 422 and "TA1" not in quiet.json()["detail"]
+    assert len(client.get("/api/v1/outbox", headers=north).json()) == 2
