@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from gateway.commands.admin import add_identity
 from gateway.store.models import Blob, Message
 from partners.registry import update_partner
-from tests.gateway.api.conftest import MAX_BODY, PO, SOUTH_PO, X12, Gateway
+from tests.gateway.api.conftest import MAX_BODY, PO, SAMPLES, SOUTH_PO, X12, Gateway
+
+CXML_ORDER = (SAMPLES.parent / "cxml" / "order-basic.xml").read_bytes()
 
 
 def stored(gateway: Gateway) -> tuple[int, int]:
@@ -53,23 +55,31 @@ def test_an_oversized_body_is_refused_and_nothing_is_stored(
     assert at_limit.status_code != 413
 
 
-def test_xml_and_other_content_types_are_refused_and_nothing_is_stored(
+def test_bad_xml_and_other_content_types_are_refused_and_nothing_is_stored(
     gateway: Gateway, client: httpx.Client
 ) -> None:
     auth = gateway.auth("north")
-    cxml = b'<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "x"><cXML></cXML>'
-    for content_type, body in (
-        ("application/xml", cxml),
-        ("text/xml; charset=utf-8", cxml),
-        ("application/cxml+xml", cxml),
-        ("text/plain", b"  \r\n" + cxml),  # XML sent as text is still XML
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY a "aaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;">]><cXML>&b;</cXML>'
+    )
+    xxe = b'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY x SYSTEM "file:///etc/passwd">]><cXML>&x;</cXML>'
+    punchout = CXML_ORDER.replace(b"OrderRequest", b"PunchOutOrderMessage")
+    for content_type, body, status, kind, words in (
+        ("application/xml", bomb, 400, "invalid-xml", "entities"),
+        ("text/xml; charset=utf-8", xxe, 400, "invalid-xml", "entities"),
+        ("application/xml", b"<cXML><unclosed></cXML>", 400, "invalid-xml", "not well-formed"),
+        ("application/xml", b"<html/>", 422, "invalid-document", "not a cXML document"),
+        ("application/cxml+xml", punchout, 422, "unsupported-document", "PunchOutOrderMessage"),
+        ("text/plain", b"  \r\n" + CXML_ORDER, 415, "unsupported-media-type", "application/xml"),
     ):
         answer = client.post(
             "/api/v1/inbound", content=body, headers={**auth, "Content-Type": content_type}
         )
-        assert problem(answer, 415)["detail"] == (
-            "cXML is not supported yet: send X12 (application/edi-x12)"
-        )
+        found = problem(answer, status)
+        assert found["type"] == f"urn:edi-gateway:problem:{kind}", found
+        assert words in str(found["detail"]), found
+        assert "root:" not in answer.text  # no file ever read into an answer
     answer = client.post(
         "/api/v1/inbound", content=b"{}", headers={**auth, "Content-Type": "application/json"}
     )
@@ -77,6 +87,30 @@ def test_xml_and_other_content_types_are_refused_and_nothing_is_stored(
     empty = client.post("/api/v1/inbound", content=b"", headers={**auth, **X12})
     assert "empty" in str(problem(empty, 400)["detail"])
     assert stored(gateway) == (0, 0)
+
+
+def test_a_cxml_order_goes_through_the_same_intake_to_the_erp(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    # Southwind's ERP route is a folder: the order is delivered there (the demo ERP would
+    # answer with an X12 855, which is no answer to a cXML order)
+    south = {**gateway.auth("south"), "Content-Type": "application/xml"}
+    answer = client.post("/api/v1/inbound", content=CXML_ORDER, headers=south)
+    assert answer.status_code == 202, answer.text
+    gateway.drain()
+    message = client.get(answer.json()["status_url"], headers=south).json()
+    assert message["status"] == "delivered", message["timeline"]
+    order = next(d for d in message["documents"] if d["direction"] == "inbound")
+    assert order["document_type"] == "order" and order["status"] == "delivered"
+    assert order["canonical"]["envelope"]["standard"] == "cxml"
+    again = client.post("/api/v1/inbound", content=CXML_ORDER, headers=south)
+    assert problem(again, 409)["type"] == "urn:edi-gateway:problem:duplicate"
+    traced = client.get(
+        "/api/v1/trace",
+        params={"po_number": order["po_number"]},
+        headers=gateway.auth("operator"),
+    ).json()
+    assert answer.json()["message_id"] in {m["id"] for m in traced["messages"]}
 
 
 def test_every_accepted_content_type_works(gateway: Gateway, client: httpx.Client) -> None:
