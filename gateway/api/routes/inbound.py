@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from gateway.api.deps import CurrentPartner, RuntimeDep, SettingsDep, requires
 from gateway.api.problems import ProblemError, problem_responses
@@ -101,11 +102,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to answer, and nothing was stored
+        raise ProblemError(400, "the client went away before the body was complete") from None
     return b"".join(chunks)
 
 
