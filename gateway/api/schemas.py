@@ -428,3 +428,40 @@ class OutboundStatePublic(BaseModel):
     acknowledgment: OutboundAckPublic | None
     ack_due_at: datetime = Field(description="When the partner's 997/999 is due.")
     overdue: bool
+
+
+class MessageSummaryPublic(BaseModel):
+    model_config = _examples(
+        {
+            "id": _ID,
+            "direction": "inbound",
+            "channel": "api",
+            "status": "rejected",
+            "status_reason": "unknown ISA sender ZZ:STRANGER",
+            "partner_id": None,
+            "size": 1187,
+            "received_at": _AT,
+            "test": False,
+            "url": f"https://gateway.example.com/api/v1/messages/{_ID}",
+        }
+    )
+
+    id: uuid.UUID
+    direction: Direction
+    channel: Channel
+    status: MessageStatus
+    status_reason: str | None
+    partner_id: uuid.UUID | None
+    size: int
+    received_at: datetime
+    test: bool
+    url: str
+
+
+class MessageListPublic(BaseModel):
+    model_config = _examples({"items": [], "next_cursor": None})
+
+    items: list[MessageSummaryPublic] = Field(description="Newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )

@@ -1,4 +1,8 @@
-"""`POST /api/v1/inbound`: a partner sends X12 over HTTP.
+"""`POST /api/v1/inbound`: a partner sends X12 or cXML over HTTP.
+
+cXML (application/xml, text/xml) is read before anything is stored: hostile or malformed XML
+(400), a request type the gateway does not translate or a value it cannot read (422) is
+refused with nothing kept. A readable document goes through the same intake as X12.
 
 The body is read in chunks and refused (413) as soon as it passes the configured limit, before
 anything is stored. Once intake has committed the message, the answer is 202 with where to
@@ -8,40 +12,77 @@ carries its `message_id`.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from gateway.api.deps import CurrentPartner, RuntimeDep, SettingsDep, requires
 from gateway.api.problems import ProblemError, problem_responses
 from gateway.api.schemas import InboundPublic
-from gateway.pipeline import intake
+from gateway.pipeline import IntakeResult, Runtime, intake
+from gateway.pipeline.cxml import check_cxml, intake_cxml, looks_like_xml
 from gateway.store.enums import Channel, MessageStatus
+from translators.errors import TranslatorError, UnsupportedError, XmlError
 
 router = APIRouter(tags=["partners"])
 
 X12_MEDIA_TYPES = ("application/edi-x12", "text/plain", "application/octet-stream")
 XML_MEDIA_TYPES = ("application/xml", "text/xml")
-CXML_NOT_YET = "cXML is not supported yet: send X12 (application/edi-x12)"
 
 _EXAMPLE = (
     "ISA*00*          *00*          *ZZ*NWHARDWARE     *ZZ*ACMEDIST       *240311*0814*U*00401"
     "*000001207*0*P*>~GS*PO*NWHARDWARE*ACMEDIST*20240311*0814*1207*X*004010~ST*850*0001~..."
 )
+_CXML_EXAMPLE = (
+    '<?xml version="1.0" encoding="UTF-8"?><cXML payloadID="1207@nwhardware.example" '
+    'timestamp="2024-03-11T08:14:00-06:00"><Header>...</Header><Request><OrderRequest>...'
+    "</OrderRequest></Request></cXML>"
+)
 _BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "One X12 file as the partner would send it: one or more interchanges.",
+        "description": "One X12 file as the partner would send it (one or more interchanges), "
+        "or one cXML request (OrderRequest, ConfirmationRequest, ShipNoticeRequest, "
+        "InvoiceDetailRequest).",
         "content": {
             media: {
                 "schema": {"type": "string", "format": "binary", "minLength": 1},
                 "example": _EXAMPLE,
             }
             for media in X12_MEDIA_TYPES
+        }
+        | {
+            media: {"schema": {"type": "string", "minLength": 1}, "example": _CXML_EXAMPLE}
+            for media in XML_MEDIA_TYPES
         },
     }
 }
+
+
+def _cxml_intake(
+    runtime: Runtime, payload: bytes, partner_id: uuid.UUID, meta: dict[str, Any]
+) -> IntakeResult:
+    try:
+        document = check_cxml(payload)
+    except XmlError as exc:
+        raise ProblemError(400, f"{exc}; nothing was stored", type="invalid-xml") from None
+    except UnsupportedError as exc:
+        raise ProblemError(
+            422, f"cXML {exc}; nothing was stored", type="unsupported-document"
+        ) from None
+    except TranslatorError as exc:
+        raise ProblemError(422, f"{exc}; nothing was stored", type="invalid-document") from None
+    return intake_cxml(
+        runtime,
+        payload=payload,
+        document=document,
+        channel=Channel.API,
+        partner_id=partner_id,
+        channel_meta=meta,
+    )
 
 
 def _media_type(request: Request) -> str:
@@ -61,11 +102,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to answer, and nothing was stored
+        raise ProblemError(400, "the client went away before the body was complete") from None
     return b"".join(chunks)
 
 
@@ -73,9 +117,13 @@ async def read_body(request: Request, limit: int) -> bytes:
     "/inbound",
     status_code=202,
     response_model=InboundPublic,
-    summary="Send an X12 file (partner key)",
+    summary="Send an X12 file or a cXML document (partner key)",
     description="Stores the body durably, then answers 202 with the message id and where to "
-    "follow its processing. Content types: " + ", ".join(X12_MEDIA_TYPES) + ".",
+    "follow its processing. Content types: X12 as "
+    + ", ".join(X12_MEDIA_TYPES)
+    + "; cXML as "
+    + ", ".join(XML_MEDIA_TYPES)
+    + ".",
     responses={
         202: {
             "headers": {"Location": {"description": "The status URL", "schema": {"type": "string"}}}
@@ -92,29 +140,35 @@ async def post_inbound(
     settings: SettingsDep,
 ) -> InboundPublic:
     media = _media_type(request)
-    if media in XML_MEDIA_TYPES or media.endswith("+xml"):
-        raise ProblemError(415, CXML_NOT_YET)
-    if media and media not in X12_MEDIA_TYPES:
+    is_xml = media in XML_MEDIA_TYPES or media.endswith("+xml")
+    if media and not is_xml and media not in X12_MEDIA_TYPES:
         raise ProblemError(
-            415, f"send X12 as {', '.join(X12_MEDIA_TYPES)}; {media!r} is not accepted"
+            415,
+            f"send X12 as {', '.join(X12_MEDIA_TYPES)} or cXML as {', '.join(XML_MEDIA_TYPES)}; "
+            f"{media!r} is not accepted",
         )
     payload = await read_body(request, settings.max_body_bytes)
     if not payload.strip():
-        raise ProblemError(400, "the body is empty: send one X12 file")
-    if payload.lstrip()[:1] == b"<":
-        raise ProblemError(415, CXML_NOT_YET)
-    result = await run_in_threadpool(
-        intake,
-        runtime,
-        payload=payload,
-        channel=Channel.API,
-        channel_meta={
-            "remote": request.client.host if request.client else None,
-            "content_type": media or None,
-            "key_id": str(partner.key_id),
-        },
-        authenticated_partner_id=partner.partner_id,
-    )
+        raise ProblemError(400, "the body is empty: send one X12 file or one cXML document")
+    meta = {
+        "remote": request.client.host if request.client else None,
+        "content_type": media or None,
+        "key_id": str(partner.key_id),
+    }
+    if is_xml or looks_like_xml(payload):
+        if not is_xml:
+            raise ProblemError(415, "the body is XML: send cXML as application/xml or text/xml")
+        assert partner.partner_id is not None
+        result = await run_in_threadpool(_cxml_intake, runtime, payload, partner.partner_id, meta)
+    else:
+        result = await run_in_threadpool(
+            intake,
+            runtime,
+            payload=payload,
+            channel=Channel.API,
+            channel_meta=meta,
+            authenticated_partner_id=partner.partner_id,
+        )
     status_url = str(request.url_for("get_message", message_id=str(result.message_id)))
     if result.status == MessageStatus.DUPLICATE:
         raise ProblemError(

@@ -19,6 +19,7 @@ CHANGERS = {"admin", "operator"}
 RULES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/health"): None,
     ("POST", "/api/v1/inbound"): {"north"},
+    ("GET", "/api/v1/messages"): {"north", *OPERATORS},
     ("GET", "/api/v1/messages/{message_id}"): {"north", *OPERATORS},
     ("GET", "/api/v1/outbox"): {"north"},
     ("GET", "/api/v1/outbox/{message_id}"): {"north"},

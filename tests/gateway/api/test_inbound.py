@@ -9,8 +9,12 @@ from collections.abc import Iterator
 import httpx
 from sqlalchemy import func, select
 
+from gateway.commands.admin import add_identity
 from gateway.store.models import Blob, Message
-from tests.gateway.api.conftest import MAX_BODY, PO, SOUTH_PO, X12, Gateway
+from partners.registry import update_partner
+from tests.gateway.api.conftest import MAX_BODY, PO, SAMPLES, SOUTH_PO, X12, Gateway
+
+CXML_ORDER = (SAMPLES.parent / "cxml" / "order-basic.xml").read_bytes()
 
 
 def stored(gateway: Gateway) -> tuple[int, int]:
@@ -51,23 +55,31 @@ def test_an_oversized_body_is_refused_and_nothing_is_stored(
     assert at_limit.status_code != 413
 
 
-def test_xml_and_other_content_types_are_refused_and_nothing_is_stored(
+def test_bad_xml_and_other_content_types_are_refused_and_nothing_is_stored(
     gateway: Gateway, client: httpx.Client
 ) -> None:
     auth = gateway.auth("north")
-    cxml = b'<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "x"><cXML></cXML>'
-    for content_type, body in (
-        ("application/xml", cxml),
-        ("text/xml; charset=utf-8", cxml),
-        ("application/cxml+xml", cxml),
-        ("text/plain", b"  \r\n" + cxml),  # XML sent as text is still XML
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY a "aaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;">]><cXML>&b;</cXML>'
+    )
+    xxe = b'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY x SYSTEM "file:///etc/passwd">]><cXML>&x;</cXML>'
+    punchout = CXML_ORDER.replace(b"OrderRequest", b"PunchOutOrderMessage")
+    for content_type, body, status, kind, words in (
+        ("application/xml", bomb, 400, "invalid-xml", "entities"),
+        ("text/xml; charset=utf-8", xxe, 400, "invalid-xml", "entities"),
+        ("application/xml", b"<cXML><unclosed></cXML>", 400, "invalid-xml", "not well-formed"),
+        ("application/xml", b"<html/>", 422, "invalid-document", "not a cXML document"),
+        ("application/cxml+xml", punchout, 422, "unsupported-document", "PunchOutOrderMessage"),
+        ("text/plain", b"  \r\n" + CXML_ORDER, 415, "unsupported-media-type", "application/xml"),
     ):
         answer = client.post(
             "/api/v1/inbound", content=body, headers={**auth, "Content-Type": content_type}
         )
-        assert problem(answer, 415)["detail"] == (
-            "cXML is not supported yet: send X12 (application/edi-x12)"
-        )
+        found = problem(answer, status)
+        assert found["type"] == f"urn:edi-gateway:problem:{kind}", found
+        assert words in str(found["detail"]), found
+        assert "root:" not in answer.text  # no file ever read into an answer
     answer = client.post(
         "/api/v1/inbound", content=b"{}", headers={**auth, "Content-Type": "application/json"}
     )
@@ -75,6 +87,30 @@ def test_xml_and_other_content_types_are_refused_and_nothing_is_stored(
     empty = client.post("/api/v1/inbound", content=b"", headers={**auth, **X12})
     assert "empty" in str(problem(empty, 400)["detail"])
     assert stored(gateway) == (0, 0)
+
+
+def test_a_cxml_order_goes_through_the_same_intake_to_the_erp(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    # Southwind's ERP route is a folder: the order is delivered there (the demo ERP would
+    # answer with an X12 855, which is no answer to a cXML order)
+    south = {**gateway.auth("south"), "Content-Type": "application/xml"}
+    answer = client.post("/api/v1/inbound", content=CXML_ORDER, headers=south)
+    assert answer.status_code == 202, answer.text
+    gateway.drain()
+    message = client.get(answer.json()["status_url"], headers=south).json()
+    assert message["status"] == "delivered", message["timeline"]
+    order = next(d for d in message["documents"] if d["direction"] == "inbound")
+    assert order["document_type"] == "order" and order["status"] == "delivered"
+    assert order["canonical"]["envelope"]["standard"] == "cxml"
+    again = client.post("/api/v1/inbound", content=CXML_ORDER, headers=south)
+    assert problem(again, 409)["type"] == "urn:edi-gateway:problem:duplicate"
+    traced = client.get(
+        "/api/v1/trace",
+        params={"po_number": order["po_number"]},
+        headers=gateway.auth("operator"),
+    ).json()
+    assert answer.json()["message_id"] in {m["id"] for m in traced["messages"]}
 
 
 def test_every_accepted_content_type_works(gateway: Gateway, client: httpx.Client) -> None:
@@ -136,3 +172,36 @@ def test_a_resent_file_is_a_duplicate_naming_the_original(
     assert body["message_id"] != first.json()["message_id"]
     assert "same payload" in str(body["detail"])
     assert stored(gateway) == (2, 1)  # both messages, the bytes once
+
+
+def test_refused_envelopes_are_answered_with_a_ta1_in_the_outbox(
+    gateway: Gateway, client: httpx.Client
+) -> None:
+    """CONTRACT.md's matching rules: sending as another partner gets TA1 006, addressing a
+    receiver that is none of ours TA1 008; both stored as rejected; `ta1_policy: never`
+    gets none."""
+    add_identity(gateway.sessions, isa="ZZ:ACMEDIST")
+    north = gateway.auth("north")
+    posing = client.post("/api/v1/inbound", content=SOUTH_PO, headers={**north, **X12})
+    assert posing.status_code == 422
+    assert "TA1 (note code 006)" in posing.json()["detail"]
+    elsewhere = PO.replace(b"ACMEDIST", b"OTHERCO1").replace(b"*1207*", b"*1208*")
+    elsewhere = elsewhere.replace(b"000001207", b"000001208")
+    addressed = client.post("/api/v1/inbound", content=elsewhere, headers={**north, **X12})
+    assert addressed.status_code == 422
+    assert "not one of our identities" in addressed.json()["detail"]
+    outbox = client.get("/api/v1/outbox", headers=north).json()
+    assert [item["kind"] for item in outbox] == ["TA1", "TA1"]
+    texts = [client.get(item["download_url"], headers=north).text for item in outbox]
+    assert "TA1*000001207*" in texts[0] and texts[0].count("*R*006~") == 1
+    assert "*ZZ*NWHARDWARE     *" in texts[0]  # to its own identity, not the one it posed as
+    assert "TA1*000001208*" in texts[1] and "*R*008~" in texts[1]
+    status = client.get(posing.json()["status_url"], headers=north).json()
+    assert status["status"] == "rejected"
+    assert [(a["kind"], a["status"]) for a in status["acknowledgments"]] == [("TA1", "rejected")]
+
+    update_partner(gateway.sessions, "Northwind", ta1_policy="never")
+    again = elsewhere.replace(b"000001208", b"000001209")
+    quiet = client.post("/api/v1/inbound", content=again, headers={**north, **X12})
+    assert quiet.status_code == 422 and "TA1" not in quiet.json()["detail"]
+    assert len(client.get("/api/v1/outbox", headers=north).json()) == 2

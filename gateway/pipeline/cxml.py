@@ -1,0 +1,202 @@
+"""cXML through the same intake and pipeline as X12 (`POST /api/v1/inbound` with an XML body).
+
+`check_cxml` reads the document before anything is stored (hostile or malformed XML, request
+types the gateway does not translate and unreadable values are refused there, nothing kept);
+`intake_cxml` stores it like any payload - bytes, message, `received` event and translate step
+in one transaction - and `translate_cxml` is the translate step for it: one canonical document,
+one ERP delivery step. cXML has no 997: the partner follows the message's status instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.pipeline.intake import IntakeResult, _store
+from gateway.pipeline.runtime import Runtime
+from gateway.store import ensure_step, record_event
+from gateway.store.enums import (
+    Channel,
+    Direction,
+    DocumentStatus,
+    DuplicatePolicy,
+    MessageStatus,
+    PartnerStatus,
+    StepKind,
+    StepState,
+)
+from gateway.store.models import Document, Message, Partner, PartnerCredential, Step
+from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
+from gateway.store.types import new_id, utcnow
+from translators.cxml import read_cxml
+from translators.errors import TranslatorError
+
+
+def looks_like_xml(payload: bytes) -> bool:
+    return payload.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+
+
+def check_cxml(payload: bytes) -> dict[str, Any]:
+    """The canonical document of a cXML body; `TranslatorError` (XmlError for malformed or
+    hostile XML, UnsupportedError, CxmlError) says why not."""
+    return read_cxml(payload)
+
+
+def _credential_ok(session: Session, partner_id: uuid.UUID, document: dict[str, Any]) -> bool:
+    """A partner with cXML credentials registered may send only as one of them; one without
+    is identified by its API key alone."""
+    rows = session.execute(
+        select(PartnerCredential.domain, PartnerCredential.identity).where(
+            PartnerCredential.partner_id == partner_id, PartnerCredential.kind == "cxml"
+        )
+    ).all()
+    if not rows:
+        return True
+    envelope = document.get("envelope") or {}
+    sent = (envelope.get("sender_qualifier"), envelope.get("sender_id"))
+    return any(
+        (domain or "").lower() == str(sent[0] or "").lower() and identity == sent[1]
+        for domain, identity in rows
+    )
+
+
+def intake_cxml(
+    runtime: Runtime,
+    *,
+    payload: bytes,
+    document: dict[str, Any],
+    channel: Channel,
+    partner_id: uuid.UUID,
+    channel_meta: dict[str, Any] | None = None,
+) -> IntakeResult:
+    """Store a cXML document from an authenticated partner and start its processing."""
+    envelope = document.get("envelope") or {}
+    sha256 = hashlib.sha256(payload).hexdigest()
+    meta = {**(channel_meta or {}), "format": "cxml", "payload_id": envelope.get("payload_id")}
+    status, reason = MessageStatus.RECEIVED, None
+    duplicate_of: uuid.UUID | None = None
+    message_id, now = new_id(), utcnow()
+    step: dict[str, Any] | None = None
+    with runtime.sessions.begin() as session:
+        partner = session.get(Partner, partner_id)
+        assert partner is not None
+        sender = f"{envelope.get('sender_qualifier')}:{envelope.get('sender_id')}"
+        if partner.status == PartnerStatus.SUSPENDED:
+            status = MessageStatus.REJECTED
+            reason = f"partner {partner.name} is suspended: nothing it sends is processed"
+        elif not _credential_ok(session, partner_id, document):
+            status = MessageStatus.REJECTED
+            reason = f"cXML From credential {sender} is not one of the authenticated partner's"
+        elif partner.duplicate_policy != DuplicatePolicy.ACCEPT:
+            duplicate_of = session.execute(
+                select(Message.id)
+                .where(
+                    Message.partner_id == partner_id,
+                    Message.sha256 == sha256,
+                    Message.direction == Direction.INBOUND,
+                    Message.status != MessageStatus.REJECTED,
+                )
+                .limit(1)
+            ).scalar_one_or_none()
+            if duplicate_of is not None:
+                status = MessageStatus.DUPLICATE
+                reason = f"duplicate of message {duplicate_of} (same payload)"
+        if status == MessageStatus.RECEIVED:
+            step = {
+                "id": new_id(),
+                "message_id": message_id,
+                "document_id": None,
+                "kind": StepKind.TRANSLATE,
+                "state": StepState.PENDING,
+                "attempts": 0,
+                "max_attempts": DEFAULT_MAX_ATTEMPTS,
+                "next_attempt_at": now + DISPATCH_GRACE,
+                "created_at": now,
+                "updated_at": now,
+            }
+        _store(
+            session,
+            message={
+                "id": message_id,
+                "direction": Direction.INBOUND,
+                "partner_id": partner_id,
+                "channel": channel,
+                "channel_meta": meta,
+                "sha256": sha256,
+                "size": len(payload),
+                "status": status,
+                "status_reason": reason,
+                "duplicate_of": duplicate_of,
+                "received_at": now,
+                "updated_at": now,
+                "is_test": bool(envelope.get("test")),
+            },
+            payload=payload,
+            event={
+                "id": new_id(),
+                "message_id": message_id,
+                "document_id": None,
+                "at": now,
+                "kind": "received",
+                "detail": {
+                    "channel": channel.value,
+                    "format": "cxml",
+                    "size": len(payload),
+                    "sha256": sha256,
+                    "payload_id": envelope.get("payload_id"),
+                    **({"reason": reason} if reason else {}),
+                },
+            },
+            step=step,
+        )
+    if step is not None:
+        runtime.dispatcher.dispatch([step["id"]])
+    return IntakeResult(message_id, status, partner_id, reason, duplicate_of)
+
+
+def translate_cxml(session: Session, message: Message, payload: bytes) -> list[uuid.UUID]:
+    """The translate step of a cXML message: its canonical document and its ERP step."""
+    try:
+        data = read_cxml(payload)
+    except TranslatorError as exc:
+        message.status = MessageStatus.REJECTED
+        message.status_reason = str(exc)[:4000]
+        record_event(
+            session,
+            message_id=message.id,
+            kind="translated",
+            detail={"documents": 0, "problems": [str(exc)[:500]]},
+        )
+        return []
+    orders = data.get("orders") or []
+    po_number = data.get("po_number") or next(
+        (o.get("po_number") for o in orders if isinstance(o, dict) and o.get("po_number")), None
+    )
+    doc = Document(
+        id=new_id(),
+        message_id=message.id,
+        direction=Direction.INBOUND,
+        document_type=str(data["document_type"]),
+        canonical=data,
+        status=DocumentStatus.PENDING,
+        po_number=str(po_number)[:128] if po_number else None,
+        invoice_number=str(data["invoice_number"])[:128] if data.get("invoice_number") else None,
+        shipment_id=str(data["shipment_id"])[:128] if data.get("shipment_id") else None,
+    )
+    session.add(doc)
+    session.flush()
+    message.status = MessageStatus.PROCESSING
+    record_event(
+        session,
+        message_id=message.id,
+        kind="translated",
+        detail={"documents": 1, "format": "cxml", "document_type": doc.document_type},
+    )
+    step: Step = ensure_step(
+        session, message_id=message.id, document_id=doc.id, kind=StepKind.DELIVER_ERP
+    )
+    return [step.id]
