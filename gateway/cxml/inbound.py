@@ -120,7 +120,13 @@ def receive_cxml(
         runtime,
         partner_id=partner_id,
         payload=payload,
-        meta={**meta, "via": "cxml", "request_type": kind, "payload_id": root.get("payloadID")},
+        meta={
+            **meta,
+            "via": "cxml",
+            "format": "cxml",  # the translate step reads it as cXML
+            "request_type": kind,
+            "payload_id": root.get("payloadID"),
+        },
         problem=problem,
         test=root.find("Request[@deploymentMode='test']") is not None,
     )

@@ -1,10 +1,11 @@
 """cXML through the same intake and pipeline as X12 (`POST /api/v1/inbound` with an XML body).
 
-`check_cxml` reads the document before anything is stored (hostile or malformed XML, request
-types the gateway does not translate and unreadable values are refused there, nothing kept);
+`check_xml` reads the document before anything is stored - cXML, UBL, or the partner's own XML
+through its inbound XSLT (hostile or malformed XML, request types the gateway does not
+translate and unreadable values are refused there, nothing kept);
 `intake_cxml` stores it like any payload - bytes, message, `received` event and translate step
-in one transaction - and `translate_cxml` is the translate step for it: one canonical document,
-one ERP delivery step. cXML has no 997: the partner follows the message's status instead.
+in one transaction - and `translate_xml` is the translate step for it: one ERP delivery step
+per canonical document. cXML has no 997: the partner follows the message's status instead.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ from gateway.store.enums import (
     StepKind,
     StepState,
 )
-from gateway.store.models import Document, Message, Partner, PartnerCredential, Step
+from gateway.store.models import Document, Message, Partner, PartnerCredential
 from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
 from gateway.store.types import new_id, utcnow
+from partners.xml_mappings import read_inbound_xml
 from translators.cxml import read_cxml
-from translators.errors import TranslatorError
+from translators.cxml.readers import is_cxml, read_root
+from translators.errors import TranslatorError, UnsupportedError
+from translators.xml.safe import parse_xml
 
 
 def looks_like_xml(payload: bytes) -> bool:
@@ -44,6 +48,21 @@ def check_cxml(payload: bytes) -> dict[str, Any]:
     """The canonical document of a cXML body; `TranslatorError` (XmlError for malformed or
     hostile XML, UnsupportedError, CxmlError) says why not."""
     return read_cxml(payload)
+
+
+def check_xml(
+    session: Session, partner: Partner, payload: bytes
+) -> tuple[str, list[dict[str, Any]]]:
+    """The format (`cxml`, or `xml` for UBL and the partner's own XML read through its inbound
+    XSLT) and the canonical documents of an XML body; `TranslatorError` says why not (XmlError
+    for malformed or hostile XML, UnsupportedError, XsltError, CanonicalXmlError, ...)."""
+    root = parse_xml(payload)
+    if is_cxml(root):
+        try:
+            return "cxml", [read_root(root)]
+        except UnsupportedError as exc:
+            raise UnsupportedError(f"cXML {exc}", kind=exc.kind) from exc
+    return "xml", read_inbound_xml(session, partner, payload)
 
 
 def _credential_ok(session: Session, partner_id: uuid.UUID, document: dict[str, Any]) -> bool:
@@ -72,11 +91,13 @@ def intake_cxml(
     channel: Channel,
     partner_id: uuid.UUID,
     channel_meta: dict[str, Any] | None = None,
+    format: str = "cxml",
 ) -> IntakeResult:
-    """Store a cXML document from an authenticated partner and start its processing."""
+    """Store an XML document (cXML, or `xml`: UBL or the partner's own) from an authenticated
+    partner and start its processing."""
     envelope = document.get("envelope") or {}
     sha256 = hashlib.sha256(payload).hexdigest()
-    meta = {**(channel_meta or {}), "format": "cxml", "payload_id": envelope.get("payload_id")}
+    meta = {**(channel_meta or {}), "format": format, "payload_id": envelope.get("payload_id")}
     status, reason = MessageStatus.RECEIVED, None
     duplicate_of: uuid.UUID | None = None
     message_id, now = new_id(), utcnow()
@@ -88,7 +109,7 @@ def intake_cxml(
         if partner.status == PartnerStatus.SUSPENDED:
             status = MessageStatus.REJECTED
             reason = f"partner {partner.name} is suspended: nothing it sends is processed"
-        elif not _credential_ok(session, partner_id, document):
+        elif format == "cxml" and not _credential_ok(session, partner_id, document):
             status = MessageStatus.REJECTED
             reason = f"cXML From credential {sender} is not one of the authenticated partner's"
         elif partner.duplicate_policy != DuplicatePolicy.ACCEPT:
@@ -144,7 +165,7 @@ def intake_cxml(
                 "kind": "received",
                 "detail": {
                     "channel": channel.value,
-                    "format": "cxml",
+                    "format": format,
                     "size": len(payload),
                     "sha256": sha256,
                     "payload_id": envelope.get("payload_id"),
@@ -158,10 +179,19 @@ def intake_cxml(
     return IntakeResult(message_id, status, partner_id, reason, duplicate_of)
 
 
-def translate_cxml(session: Session, message: Message, payload: bytes) -> list[uuid.UUID]:
-    """The translate step of a cXML message: its canonical document and its ERP step."""
+def translate_xml(session: Session, message: Message, payload: bytes) -> list[uuid.UUID]:
+    """The translate step of an XML message (cXML, UBL or a partner's own through its XSLT):
+    its canonical documents, one ERP delivery step each. XML has no 997: the partner follows
+    the message's status instead."""
+    fmt = str(message.channel_meta.get("format") or "cxml")
     try:
-        data = read_cxml(payload)
+        if fmt == "cxml":
+            documents = [read_cxml(payload)]
+        else:
+            partner = session.get(Partner, message.partner_id) if message.partner_id else None
+            if partner is None:
+                raise UnsupportedError("unsupported: XML from no known partner", kind="xml")
+            documents = read_inbound_xml(session, partner, payload)
     except TranslatorError as exc:
         message.status = MessageStatus.REJECTED
         message.status_reason = str(exc)[:4000]
@@ -172,11 +202,36 @@ def translate_cxml(session: Session, message: Message, payload: bytes) -> list[u
             detail={"documents": 0, "problems": [str(exc)[:500]]},
         )
         return []
+    steps: list[uuid.UUID] = []
+    for data in documents:
+        doc = _document(message, data)
+        session.add(doc)
+        session.flush()
+        steps.append(
+            ensure_step(
+                session, message_id=message.id, document_id=doc.id, kind=StepKind.DELIVER_ERP
+            ).id
+        )
+    message.status = MessageStatus.PROCESSING
+    record_event(
+        session,
+        message_id=message.id,
+        kind="translated",
+        detail={
+            "documents": len(documents),
+            "format": fmt,
+            "document_types": [str(d["document_type"]) for d in documents],
+        },
+    )
+    return steps
+
+
+def _document(message: Message, data: dict[str, Any]) -> Document:
     orders = data.get("orders") or []
     po_number = data.get("po_number") or next(
         (o.get("po_number") for o in orders if isinstance(o, dict) and o.get("po_number")), None
     )
-    doc = Document(
+    return Document(
         id=new_id(),
         message_id=message.id,
         direction=Direction.INBOUND,
@@ -187,16 +242,3 @@ def translate_cxml(session: Session, message: Message, payload: bytes) -> list[u
         invoice_number=str(data["invoice_number"])[:128] if data.get("invoice_number") else None,
         shipment_id=str(data["shipment_id"])[:128] if data.get("shipment_id") else None,
     )
-    session.add(doc)
-    session.flush()
-    message.status = MessageStatus.PROCESSING
-    record_event(
-        session,
-        message_id=message.id,
-        kind="translated",
-        detail={"documents": 1, "format": "cxml", "document_type": doc.document_type},
-    )
-    step: Step = ensure_step(
-        session, message_id=message.id, document_id=doc.id, kind=StepKind.DELIVER_ERP
-    )
-    return [step.id]

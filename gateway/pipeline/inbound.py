@@ -198,10 +198,10 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     """Translate the payload: envelopes, sets and documents stored, one ERP step per document."""
     message = step.message
     payload = _payload(session, message)
-    if message.channel_meta.get("format") == "cxml":
-        from gateway.pipeline.cxml import translate_cxml  # only cXML messages need it
+    if message.channel_meta.get("format") in ("cxml", "xml"):
+        from gateway.pipeline.cxml import translate_xml  # only XML messages need it
 
-        return translate_cxml(session, message, payload)
+        return translate_xml(session, message, payload)
     interchanges: dict[int, Interchange] = {}
     groups: dict[int, FunctionalGroup] = {}
     accepted = rejected = 0

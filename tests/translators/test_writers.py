@@ -781,3 +781,29 @@ def test_tokenizer_reads_the_interchange_back(version: str, delims: str) -> None
     assert header.warnings == []
     assert header.control_number == "000000042"
     assert [t for t in tokens[1:] if isinstance(t, str)] == segments_of(text, d)[1:]
+
+
+def test_cxml_parties_render_as_x12_n1_codes() -> None:
+    """A document read from cXML (role_code "shipTo", addressIDDomain "buyerLocationID") still
+    renders as valid X12: N101 from the canonical role, N103 92 (assigned by the buyer)."""
+    from translators.x12.translate import Document as Translated
+    from translators.x12.translate import translate
+
+    ack = sample_order_ack()
+    ack["parties"] = [
+        {
+            "role": "ship_to",
+            "role_code": "shipTo",
+            "name": "Northwind DC 3",
+            "id_qualifier": "buyerLocationID",
+            "id": "0003",
+            "address": _address("1450 Industrial Pkwy", city="Minneapolis"),
+        },
+        {"role": "bill_to", "role_code": "billTo", "name": "Northwind Co", "address": _address()},
+    ]
+    text = render([ack], profile())
+    n1 = [s.strip() for s in text.split("~") if s.strip().startswith("N1*")]
+    assert n1[:2] == ["N1*ST*Northwind DC 3*92*0003", "N1*BT*Northwind Co"]  # then line N1s
+    (item,) = list(translate(io.BytesIO(text.encode())))
+    assert isinstance(item, Translated), item
+    assert [p["role"] for p in item.data["parties"]] == ["ship_to", "bill_to"]

@@ -23,8 +23,9 @@ from gateway.api.deps import CurrentPartner, RuntimeDep, SettingsDep, requires
 from gateway.api.problems import ProblemError, problem_responses
 from gateway.api.schemas import InboundPublic
 from gateway.pipeline import IntakeResult, Runtime, intake
-from gateway.pipeline.cxml import check_cxml, intake_cxml, looks_like_xml
+from gateway.pipeline.cxml import check_xml, intake_cxml, looks_like_xml
 from gateway.store.enums import Channel, MessageStatus
+from gateway.store.models import Partner
 from translators.errors import TranslatorError, UnsupportedError, XmlError
 
 router = APIRouter(tags=["partners"])
@@ -65,23 +66,27 @@ _BODY: dict[str, Any] = {
 def _cxml_intake(
     runtime: Runtime, payload: bytes, partner_id: uuid.UUID, meta: dict[str, Any]
 ) -> IntakeResult:
+    """cXML, UBL or the partner's own XML (through its inbound XSLT), read before anything is
+    stored: what cannot be read is refused here and nothing is kept."""
     try:
-        document = check_cxml(payload)
+        with runtime.sessions() as session:
+            partner = session.get(Partner, partner_id)
+            assert partner is not None
+            fmt, documents = check_xml(session, partner, payload)
     except XmlError as exc:
         raise ProblemError(400, f"{exc}; nothing was stored", type="invalid-xml") from None
     except UnsupportedError as exc:
-        raise ProblemError(
-            422, f"cXML {exc}; nothing was stored", type="unsupported-document"
-        ) from None
+        raise ProblemError(422, f"{exc}; nothing was stored", type="unsupported-document") from None
     except TranslatorError as exc:
         raise ProblemError(422, f"{exc}; nothing was stored", type="invalid-document") from None
     return intake_cxml(
         runtime,
         payload=payload,
-        document=document,
+        document=documents[0],
         channel=Channel.API,
         partner_id=partner_id,
         channel_meta=meta,
+        format=fmt,
     )
 
 

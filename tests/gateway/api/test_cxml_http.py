@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from gateway.commands.admin import add_identity
 from gateway.cxml.responses import read_status
 from gateway.store.enums import MessageStatus, StepKind
 from gateway.store.models import Message, PartnerCredential, Step
@@ -72,6 +73,16 @@ def test_an_order_is_stored_and_answered_200(
     assert "already received" in again
     with north.sessions() as session:
         assert len(session.execute(select(Message)).all()) == 1
+    # the translate step reads it as cXML and the order reaches the ERP (whose 855 goes back
+    # as X12, from our identity: this partner has no cXML URL to answer on)
+    add_identity(north.sessions, isa="ZZ:ACMEDIST")
+    north.drain()
+    with north.sessions() as session:
+        stored = session.get(Message, message.id)
+        dead = [st.last_error for st in session.execute(select(Step)).scalars() if st.last_error]
+        assert stored is not None and stored.status == MessageStatus.DELIVERED, dead
+        (order,) = [d for d in stored.documents if d.document_type == "order"]
+        assert order.po_number and order.canonical["envelope"]["standard"] == "cxml"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ in the problem (duplicate, rejected)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from gateway.commands.admin import add_identity
 from gateway.store.models import Blob, Message
 from partners.registry import update_partner
+from partners.xml_mappings import add_xslt
 from tests.gateway.api.conftest import MAX_BODY, PO, SAMPLES, SOUTH_PO, X12, Gateway
 
 CXML_ORDER = (SAMPLES.parent / "cxml" / "order-basic.xml").read_bytes()
@@ -69,7 +71,7 @@ def test_bad_xml_and_other_content_types_are_refused_and_nothing_is_stored(
         ("application/xml", bomb, 400, "invalid-xml", "entities"),
         ("text/xml; charset=utf-8", xxe, 400, "invalid-xml", "entities"),
         ("application/xml", b"<cXML><unclosed></cXML>", 400, "invalid-xml", "not well-formed"),
-        ("application/xml", b"<html/>", 422, "invalid-document", "not a cXML document"),
+        ("application/xml", b"<html/>", 422, "unsupported-document", "no inbound XSLT for <html>"),
         ("application/cxml+xml", punchout, 422, "unsupported-document", "PunchOutOrderMessage"),
         ("text/plain", b"  \r\n" + CXML_ORDER, 415, "unsupported-media-type", "application/xml"),
     ):
@@ -111,6 +113,38 @@ def test_a_cxml_order_goes_through_the_same_intake_to_the_erp(
         headers=gateway.auth("operator"),
     ).json()
     assert answer.json()["message_id"] in {m["id"] for m in traced["messages"]}
+
+
+def test_ubl_and_a_partners_own_xml_go_the_same_way(
+    gateway: Gateway, client: httpx.Client, tmp_path: Path, corpus: Path
+) -> None:
+    """A UBL Order needs no mapping; a partner's own XML goes through its inbound XSLT (run in
+    the sandbox) - both reach the ERP as canonical orders. Without the XSLT nothing is kept."""
+    south = {**gateway.auth("south"), "Content-Type": "application/xml"}
+    ubl = (corpus / "xml" / "other" / "UBL-Order-2.1-Example.xml").read_bytes()
+    own = (SAMPLES.parent / "xml" / "northwind-po.xml").read_bytes()
+    refused = client.post("/api/v1/inbound", content=own, headers=south)
+    assert "no inbound XSLT for <PurchaseOrder>" in problem(refused, 422)["detail"]
+    add_xslt(
+        gateway.sessions,
+        "Southwind",
+        direction="in",
+        document_type="order",
+        xslt=(SAMPLES.parent / "xml" / "northwind-po-in.xsl").read_bytes(),
+        root="PurchaseOrder",
+    )
+    for body, standard, po in ((ubl, "ubl", None), (own, "xml", "NW-4711")):
+        answer = client.post("/api/v1/inbound", content=body, headers=south)
+        assert answer.status_code == 202, answer.text
+        gateway.drain()
+        message = client.get(answer.json()["status_url"], headers=south).json()
+        assert message["status"] == "delivered", message["timeline"]
+        (order,) = [d for d in message["documents"] if d["direction"] == "inbound"]
+        assert order["document_type"] == "order"
+        assert order["canonical"]["envelope"]["standard"] == standard
+        if po is not None:
+            assert order["po_number"] == po
+    assert len(list((tmp_path / "erp").glob("*.json"))) == 2
 
 
 def test_every_accepted_content_type_works(gateway: Gateway, client: httpx.Client) -> None:

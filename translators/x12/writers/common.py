@@ -202,16 +202,25 @@ class Source:
 # -- segments shared by several sets -------------------------------------------------------------
 
 
+X12_CODE: Final = re.compile(r"[A-Z0-9]{1,3}")  # the shape of an N101 / N103 code
+
+
 def party_loop(party: Source) -> list[Segment]:
     """N1 (role, name, id), N2 (name continuation), N3 (two address lines each), N4."""
     role = party.text("role_code")
+    if role and not X12_CODE.fullmatch(str(role)):
+        role = ""  # a cXML role ("shipTo"): the N101 comes from the canonical role
     if not role and party.has("role"):
         name = str(party.get("role"))
         role = Value(PARTY_ROLE_CODES.get(name, name.upper()), party.at("role"))
     if not role:
         raise RenderError(f"{party.at('role_code')} (or role) is required", field=party.at("role"))
     name, more = split_name(party.text("name"))
-    segments: list[Segment] = [["N1", role, name, party.text("id_qualifier"), party.text("id")]]
+    qualifier, party_id = party.text("id_qualifier"), party.text("id")
+    if party_id and qualifier and not X12_CODE.fullmatch(str(qualifier)):
+        # a cXML addressIDDomain ("buyerLocationID"): an id the buyer assigned (N103 92)
+        qualifier = Value("92", party.at("id_qualifier"))
+    segments: list[Segment] = [["N1", role, name, qualifier, party_id]]
     segments += [["N2", *more[i : i + 2]] for i in range(0, len(more), 2)]
     address = party.child("address")
     lines = address.texts("lines")
