@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from gateway.api.problems import ProblemError, unauthorized
-from gateway.auth import Principal, authenticate
+from gateway.auth import Principal, authenticate, split_key
 from gateway.pipeline import Runtime
 from gateway.settings import Settings
 from gateway.store.enums import KeyKind, OperatorRole
@@ -63,14 +63,21 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def bearer_token(credentials: BearerDep) -> str:
+    """The presented key, checked for its shape only (401 when there is none, or when it
+    cannot be a key: no database needed to say so)."""
     if credentials is None:
         raise unauthorized("send your key as `Authorization: Bearer <key>`")
-    with runtime.sessions.begin() as session:
-        principal = authenticate(session, credentials.credentials)
+    if split_key(credentials.credentials.strip()) is None:
+        raise unauthorized("the key is not valid (unknown, mistyped or revoked)", invalid=True)
+    return credentials.credentials
+
+
+def check_principal(principal: Principal | None) -> Principal:
+    """401/403 for a key that is not valid, or whose partner is suspended."""
     if principal is None:
         raise unauthorized("the key is not valid (unknown, mistyped or revoked)", invalid=True)
     if principal.partner_suspended:
@@ -82,10 +89,25 @@ def get_principal(
     return principal
 
 
+def get_principal(runtime: RuntimeDep, credentials: BearerDep) -> Principal:
+    token = bearer_token(credentials)
+    with runtime.sessions.begin() as session:
+        return check_principal(authenticate(session, token))
+
+
+def check_partner_key(session: Session, token: str) -> Principal:
+    """`partner_principal` inside a caller's transaction (the intake of `POST /inbound`)."""
+    return _partner_only(check_principal(authenticate(session, token)))
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def partner_principal(principal: PrincipalDep) -> Principal:
+    return _partner_only(principal)
+
+
+def _partner_only(principal: Principal) -> Principal:
     if principal.kind != KeyKind.PARTNER:
         raise ProblemError(403, f"this route takes a partner API key, not {_describe(principal)}")
     if principal.api_channel_off:

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -240,10 +241,16 @@ def intake(
     channel: Channel,
     channel_meta: dict[str, Any] | None = None,
     authenticated_partner_id: uuid.UUID | None = None,
+    authorize: Callable[[Session], tuple[uuid.UUID, dict[str, Any]]] | None = None,
     accept_duplicate: bool = False,
 ) -> IntakeResult:
-    """Store a received payload durably and start its processing. `accept_duplicate`: an
-    operator released a held duplicate (gateway/pipeline/actions.py), so it is not one."""
+    """Store a received payload durably and start its processing.
+
+    `authorize`, when given, runs first in intake's own transaction and returns the
+    authenticated partner and metadata to record (the HTTP API checks the key there: one
+    connection and one transaction per request instead of two); whatever it raises leaves
+    nothing stored. `accept_duplicate`: an operator released a held duplicate
+    (gateway/pipeline/actions.py), so it is not one."""
     meta = dict(channel_meta or {})
     envelope = _first_isa(payload)
     sha256 = hashlib.sha256(payload).hexdigest()
@@ -255,6 +262,9 @@ def intake(
     now = utcnow()
     ta1_code: str | None = None
     with runtime.sessions.begin() as session:
+        if authorize is not None:
+            authenticated_partner_id, extra = authorize(session)
+            meta.update(extra)
         if envelope is None:
             status, reason = MessageStatus.REJECTED, "not an X12 interchange (no readable ISA)"
             partner_id = authenticated_partner_id
