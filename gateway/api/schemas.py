@@ -342,9 +342,11 @@ class ReplayPublic(BaseModel):
 
 
 class ControlNumbersPublic(BaseModel):
-    isa13: str
-    gs06: str
-    st02: str
+    """The X12 control numbers we sent it under (null for a document sent as cXML)."""
+
+    isa13: str | None
+    gs06: str | None
+    st02: str | None
 
 
 class OutboundAcceptedPublic(BaseModel):
@@ -418,7 +420,13 @@ class OutboundStatePublic(BaseModel):
         "partially_accepted",
         "rejected",
         "overdue",
-    ]
+        "sending",
+        "failed",
+    ] = Field(
+        description="X12: rendered, delivered (in the mailbox), picked_up, then the partner's "
+        "997/999 status or overdue. cXML (POSTed to the partner): sending, accepted (its "
+        "Response said 2xx) or failed (dead-lettered with the partner's text)."
+    )
     document_id: uuid.UUID | None
     message_id: uuid.UUID | None
     idempotency_key: str | None

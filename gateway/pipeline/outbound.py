@@ -26,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.cxml.outbound import CXML_DOCUMENT_TYPES, CxmlRoute, cxml_route, render_for_route
 from gateway.mailbox import TRANSACTION_SETS
-from gateway.store import next_control_number, record_event
+from gateway.store import ensure_step, next_control_number, record_event
 from gateway.store.enums import (
     Channel,
     ControlNumberKind,
@@ -36,6 +37,7 @@ from gateway.store.enums import (
     MessageStatus,
     PartnerRole,
     PartnerStatus,
+    StepKind,
 )
 from gateway.store.messages import create_message
 from gateway.store.models import (
@@ -54,6 +56,7 @@ from gateway.store.types import new_id, utcnow
 from partners.outbound import outbound_envelope
 from partners.routing import DEFAULT_TARGET
 from translators.canonical import dump_document, parse_document
+from translators.cxml import read_cxml
 from translators.errors import GatewayError, RenderError
 from translators.x12.writers import render
 from translators.x12.writers.envelope import FUNCTIONAL_IDS, EnvelopeProfile
@@ -303,6 +306,8 @@ class Submitted:
     request: OutboundRequest
     replayed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # steps to dispatch once committed (a cXML POST); the sweeper finds them otherwise
+    steps: list[uuid.UUID] = field(default_factory=list)
 
 
 def _existing(
@@ -350,9 +355,8 @@ def submit_outbound(
                 found = _existing(session, erp_target_id, partner.id, idempotency_key)
                 if found is not None:
                     return _replay(found, digest)
-            return Submitted(
-                _create(session, partner, erp_target_id, body, digest, idempotency_key)
-            )
+            request, steps = _create(session, partner, erp_target_id, body, digest, idempotency_key)
+            return Submitted(request, steps=steps)
     except IntegrityError:
         if idempotency_key is None:
             raise
@@ -372,7 +376,7 @@ def _create(
     body: Any,
     digest: str,
     idempotency_key: str | None,
-) -> OutboundRequest:
+) -> tuple[OutboundRequest, list[uuid.UUID]]:
     if partner.status == PartnerStatus.SUSPENDED:
         raise OutboundRefused(
             f"partner {partner.name} is suspended: nothing is sent to it until an operator "
@@ -396,6 +400,11 @@ def _create(
         )
     is_test = partner.status == PartnerStatus.TESTING
     request_id = new_id()
+    route = cxml_route(partner.channels)
+    if route is not None and document["document_type"] in CXML_DOCUMENT_TYPES:
+        return _create_cxml(
+            session, partner, route, erp_target_id, document, digest, idempotency_key, request_id
+        )
     try:
         rendered = render_for_partner(
             session,
@@ -480,7 +489,7 @@ def _create(
             "document_type": doc.document_type,
         },
     )
-    return request
+    return request, []
 
 
 def _key(doc: dict[str, Any], name: str) -> str | None:
@@ -496,6 +505,82 @@ def _first_order(doc: dict[str, Any]) -> str | None:
 
 
 # -- state -----------------------------------------------------------------------------------
+
+
+def _create_cxml(
+    session: Session,
+    partner: Partner,
+    route: CxmlRoute,
+    erp_target_id: uuid.UUID,
+    document: dict[str, Any],
+    digest: str,
+    idempotency_key: str | None,
+    request_id: uuid.UUID,
+) -> tuple[OutboundRequest, list[uuid.UUID]]:
+    """The document as a cXML request for a partner on the cXML exchange: stored with the step
+    that POSTs it (dispatched by the caller after the commit, or found by the sweeper)."""
+    is_test = partner.status == PartnerStatus.TESTING
+    try:
+        body = render_for_route(document, route, test=is_test)
+    except RenderError as exc:
+        raise OutboundRefused(
+            f"cannot render the {document['document_type']} as cXML: {exc}",
+            type="invalid-document",
+            field=exc.field,
+        ) from exc
+    message = create_message(
+        session,
+        direction=Direction.OUTBOUND,
+        channel=Channel.CXML,
+        payload=body,
+        partner_id=partner.id,
+        channel_meta={
+            "outbound_request_id": str(request_id),
+            "source": "erp",
+            "url": route.url,
+        },
+        status=MessageStatus.PROCESSING,  # until the partner's Response says it took it
+        is_test=is_test,
+    )
+    document["envelope"] = read_cxml(body)["envelope"]
+    doc = Document(
+        id=new_id(),
+        message_id=message.id,
+        direction=Direction.OUTBOUND,
+        document_type=document["document_type"],
+        canonical=document,
+        status=DocumentStatus.DELIVERED,  # to the partner's channel
+        po_number=_key(document, "po_number") or _first_order(document),
+        invoice_number=_key(document, "invoice_number"),
+        shipment_id=_key(document, "shipment_id"),
+    )
+    session.add(doc)
+    request = OutboundRequest(
+        id=request_id,
+        erp_target_id=erp_target_id,
+        partner_id=partner.id,
+        idempotency_key=idempotency_key,
+        request_sha256=digest,
+        document_type=document["document_type"],
+        document_id=doc.id,
+        message_id=message.id,
+        created_at=message.received_at,
+    )
+    session.add(request)
+    session.flush()
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="received_from_erp",
+        detail={
+            "outbound_request_id": str(request_id),
+            "document_type": doc.document_type,
+            "format": "cxml",
+        },
+    )
+    step = ensure_step(session, message_id=message.id, kind=StepKind.DELIVER_PARTNER)
+    return request, [step.id]
 
 
 def outbound_state(
@@ -520,6 +605,8 @@ def outbound_state(
         ).scalar_one_or_none()
     window = timedelta(minutes=partner.ack_window_minutes if partner else 24 * 60)
     due = request.created_at + window
+    if message is not None and message.channel == Channel.CXML:
+        return _cxml_state(session, request, partner, message, due)
     picked_up = message is not None and message.status == MessageStatus.DELIVERED
     overdue = ack is None and now > due
     if ack is not None:
@@ -555,4 +642,37 @@ def outbound_state(
         },
         "ack_due_at": due,
         "overdue": overdue,
+    }
+
+
+def _cxml_state(
+    session: Session,
+    request: OutboundRequest,
+    partner: Partner | None,
+    message: Message,
+    due: datetime,
+) -> dict[str, Any]:
+    """A request sent as cXML: its state is the partner's Response (cXML has no 997)."""
+    if message.status == MessageStatus.DELIVERED:
+        state = "accepted"
+    elif message.status == MessageStatus.FAILED:
+        state = "failed"
+    else:
+        state = "sending"
+    return {
+        "id": request.id,
+        "partner_id": request.partner_id,
+        "partner": partner.name if partner else None,
+        "document_type": request.document_type,
+        "transaction_set": None,
+        "state": state,
+        "document_id": request.document_id,
+        "message_id": request.message_id,
+        "idempotency_key": request.idempotency_key,
+        "control_numbers": {"isa13": None, "gs06": None, "st02": None},
+        "created_at": request.created_at,
+        "picked_up_at": message.sent_at if state == "accepted" else None,
+        "acknowledgment": None,
+        "ack_due_at": due,
+        "overdue": False,
     }

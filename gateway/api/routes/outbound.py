@@ -153,6 +153,8 @@ async def post_outbound(
         )
     except OutboundRefused as exc:
         raise _refused(exc) from None
+    if done.steps:  # committed: hand the POST to the partner on to a worker
+        runtime.dispatcher.dispatch(done.steps)
     row = done.request
     state_url = str(
         request.url_for("get_outbound", partner=str(row.partner_id), request_id=str(row.id))

@@ -42,7 +42,7 @@ class OutboundRequest(Base):
     message_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
     )
-    isa13: Mapped[str] = mapped_column(String(X12_ID))
-    gs06: Mapped[str] = mapped_column(String(X12_ID))
-    st02: Mapped[str] = mapped_column(String(X12_ID))
+    isa13: Mapped[str | None] = mapped_column(String(X12_ID))  # None: sent as cXML
+    gs06: Mapped[str | None] = mapped_column(String(X12_ID))  # None: sent as cXML
+    st02: Mapped[str | None] = mapped_column(String(X12_ID))  # None: sent as cXML
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

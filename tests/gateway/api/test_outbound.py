@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import uuid
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,10 +19,12 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.commands.admin import add_identity
+from gateway.cxml.responses import response_document
 from gateway.pipeline.outbound import outbound_state
 from gateway.store.models import Message, OutboundRequest
 from partners.registry import set_status, update_partner
 from tests.gateway.api.conftest import SAMPLES, X12, Gateway
+from tests.translators.test_cxml_writers import valid
 from translators.x12 import interchange as x12
 from translators.x12.acks import AckOptions, acknowledge
 
@@ -225,3 +230,50 @@ def test_state_is_the_erps_own_and_hidden_from_others(
     assert client.get(other, headers=gateway.auth("admin")).status_code == 404
     missing = f"{URL}/{uuid.uuid4()}"
     assert client.get(missing, headers=gateway.auth("erp")).status_code == 404
+
+
+def test_a_cxml_partner_gets_the_erps_document_posted_as_cxml(
+    gateway: Gateway, client: httpx.Client, ours: None, corpus: Path
+) -> None:
+    """Southwind on the cXML exchange: the ERP's 855 is POSTed to its URL as a DTD-valid
+    ConfirmationRequest by the pipeline, and the request's state follows its Response."""
+    received: list[bytes] = []
+
+    class Buyer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            reply = response_document(200, "OK")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Buyer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cxml"
+        update_partner(
+            gateway.sessions,
+            "Southwind",
+            channels={"cxml": {"url": url, "identity": "AN-SOUTHWIND", "from_identity": "AN-ACME"}},
+        )
+        erp = gateway.auth("erp")
+        posted = client.post(URL, json=ORDER_ACK, headers=erp)
+        assert posted.status_code == 202, posted.text
+        accepted = posted.json()
+        assert accepted["control_numbers"] == {"isa13": None, "gs06": None, "st02": None}
+        assert client.get(accepted["state_url"], headers=erp).json()["state"] == "sending"
+        assert client.get("/api/v1/outbox", headers=gateway.auth("south")).json() == []
+        gateway.drain()  # the dispatched deliver_partner step
+        (body,) = received
+        assert valid(body, corpus) == []
+        assert b"<ConfirmationRequest" in body and b"SW-7700000001" in body
+        state = client.get(accepted["state_url"], headers=erp).json()
+        assert state["state"] == "accepted" and state["picked_up_at"] is not None
+    finally:
+        server.shutdown()
+        server.server_close()
