@@ -17,6 +17,8 @@ from partners.errors import InvalidError
 X12_VERSIONS = ("004010", "005010")
 TA1_POLICIES = ("on_request", "always", "never")
 CHANNELS = ("api", "as2", "sftp", "cxml")
+# what the partner finds in its API mailbox: X12, UBL 2.1, or its own XML (outbound XSLT)
+API_FORMATS = ("x12", "ubl", "xml")
 DELIMITER_NAMES = ("element", "component", "repetition", "segment")
 CANONICAL_TYPES = ("order", "order_ack", "ship_notice", "invoice")
 CONTACT_KEYS = ("name", "email", "phone", "role")
@@ -234,6 +236,12 @@ def channels(value: Any) -> dict[str, Any]:
     for key, settings in value.items():
         if not isinstance(settings, dict):
             raise InvalidError(f"channels.{key} must be an object", field="channels")
+    fmt = (value.get("api") or {}).get("format")
+    if fmt is not None and fmt not in API_FORMATS:
+        raise InvalidError(
+            f"channels.api.format must be one of {', '.join(API_FORMATS)}, not {fmt!r}",
+            field="channels",
+        )
     plain: dict[str, Any] = _plain("channels", value)
     return plain
 

@@ -27,8 +27,14 @@ from gateway.cxml.outbound import (
     render_for_route,
 )
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
+from gateway.mailbox import TRANSACTION_SETS
 from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
-from gateway.pipeline.outbound import OutboundRefused, render_for_partner
+from gateway.pipeline.outbound import (
+    OutboundRefused,
+    partner_xml_format,
+    render_for_partner,
+    render_partner_xml,
+)
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
 from gateway.store import ensure_step, record_event
 from gateway.store.enums import (
@@ -174,6 +180,8 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     route = cxml_route(partner.channels)
     if route is not None and doc.document_type in CXML_DOCUMENT_TYPES:
         return _render_cxml(session, doc, message, partner, route)
+    if partner_xml_format(partner) != "x12":
+        return _render_partner_xml(session, doc, message, partner)
     ours = _our_identity(session, message.id)
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
@@ -253,6 +261,48 @@ def _render_cxml(
         },
     )
     return [ensure_step(session, message_id=out.id, kind=StepKind.DELIVER_PARTNER).id]
+
+
+def _render_partner_xml(
+    session: Session, doc: Document, message: Message, partner: Partner
+) -> list[uuid.UUID]:
+    """The document as UBL or the partner's own XML (its `channels.api.format`), in its
+    mailbox like X12."""
+    fmt = partner_xml_format(partner)
+    try:
+        body = render_partner_xml(session, partner, dict(doc.canonical))
+    except (GatewayError, ValidationError) as exc:
+        raise StepFailed(
+            f"cannot render the {doc.document_type} as {fmt}: {exc}", retryable=False
+        ) from exc
+    out = create_message(
+        session,
+        direction=Direction.OUTBOUND,
+        channel=Channel.API,
+        payload=body,
+        partner_id=partner.id,
+        channel_meta={
+            "document_id": str(doc.id),
+            "source_message_id": str(message.id),
+            "format": fmt,
+            "kind": TRANSACTION_SETS.get(doc.document_type, doc.document_type),
+        },
+        status=MessageStatus.PROCESSING,  # in the partner's mailbox until picked up
+        is_test=message.is_test,
+    )
+    doc.status = DocumentStatus.DELIVERED
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="rendered_for_partner",
+        detail={
+            "outbound_message_id": str(out.id),
+            "format": fmt,
+            "document_type": doc.document_type,
+        },
+    )
+    return []
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,11 +53,14 @@ from gateway.store.models import (
     TransactionSet,
 )
 from gateway.store.types import new_id, utcnow
+from partners.errors import NotFoundError
 from partners.outbound import outbound_envelope
 from partners.routing import DEFAULT_TARGET
+from partners.xml_mappings import render_outbound_xml
 from translators.canonical import dump_document, parse_document
 from translators.cxml import read_cxml
-from translators.errors import GatewayError, RenderError
+from translators.errors import GatewayError, RenderError, TranslatorError
+from translators.ubl.writers import write_ubl
 from translators.x12.writers import render
 from translators.x12.writers.envelope import FUNCTIONAL_IDS, EnvelopeProfile
 
@@ -402,8 +405,26 @@ def _create(
     request_id = new_id()
     route = cxml_route(partner.channels)
     if route is not None and document["document_type"] in CXML_DOCUMENT_TYPES:
-        return _create_cxml(
-            session, partner, route, erp_target_id, document, digest, idempotency_key, request_id
+        return _create_xml(
+            session,
+            partner,
+            erp_target_id,
+            document,
+            digest,
+            idempotency_key,
+            request_id,
+            route=route,
+        )
+    if partner_xml_format(partner) != "x12":
+        return _create_xml(
+            session,
+            partner,
+            erp_target_id,
+            document,
+            digest,
+            idempotency_key,
+            request_id,
+            route=None,
         )
     try:
         rendered = render_for_partner(
@@ -507,42 +528,89 @@ def _first_order(doc: dict[str, Any]) -> str | None:
 # -- state -----------------------------------------------------------------------------------
 
 
-def _create_cxml(
+def partner_xml_format(partner: Partner) -> str:
+    """How the partner takes documents from its mailbox: `x12` (the default), `ubl` (UBL 2.1)
+    or `xml` (its own, through its outbound XSLT) - its registry's `channels.api.format`."""
+    api = (partner.channels or {}).get("api") or {}
+    fmt = str(api.get("format") or "x12").lower()
+    return fmt if fmt in ("ubl", "xml") else "x12"
+
+
+def render_partner_xml(session: Session, partner: Partner, document: dict[str, Any]) -> bytes:
+    """`document` in the partner's XML format (`partner_xml_format` is `ubl` or `xml`).
+    Raises `TranslatorError` (UblError, XsltError) or `NotFoundError` (no outbound XSLT)."""
+    if partner_xml_format(partner) == "ubl":
+        return write_ubl(document)
+    return render_outbound_xml(session, partner, document)
+
+
+def _xml_envelope(fmt: str, document_type: str, is_test: bool) -> dict[str, Any]:
+    return {
+        "standard": fmt,
+        "sender_id": None,
+        "sender_qualifier": None,
+        "receiver_id": None,
+        "receiver_qualifier": None,
+        "interchange_control_number": None,
+        "group_control_number": None,
+        "functional_id": None,
+        "version": "2.1" if fmt == "ubl" else None,
+        "transaction_set": document_type,
+        "transaction_control_number": None,
+        "test": is_test,
+        "payload_id": None,
+        "timestamp": None,
+    }
+
+
+def _create_xml(
     session: Session,
     partner: Partner,
-    route: CxmlRoute,
     erp_target_id: uuid.UUID,
     document: dict[str, Any],
     digest: str,
     idempotency_key: str | None,
     request_id: uuid.UUID,
+    *,
+    route: CxmlRoute | None,
 ) -> tuple[OutboundRequest, list[uuid.UUID]]:
-    """The document as a cXML request for a partner on the cXML exchange: stored with the step
-    that POSTs it (dispatched by the caller after the commit, or found by the sweeper)."""
+    """The document as XML: a cXML request POSTed to a partner on the cXML exchange (`route`;
+    stored with the step that POSTs it, dispatched by the caller after the commit or found by
+    the sweeper), or UBL / the partner's own XML put in its mailbox."""
     is_test = partner.status == PartnerStatus.TESTING
+    fmt = "cxml" if route is not None else partner_xml_format(partner)
     try:
-        body = render_for_route(document, route, test=is_test)
-    except RenderError as exc:
+        if route is not None:
+            body = render_for_route(document, route, test=is_test)
+        else:
+            body = render_partner_xml(session, partner, document)
+    except (TranslatorError, NotFoundError) as exc:
         raise OutboundRefused(
-            f"cannot render the {document['document_type']} as cXML: {exc}",
+            f"cannot render the {document['document_type']} as {fmt}: {exc}",
             type="invalid-document",
-            field=exc.field,
+            field=getattr(exc, "field", None),
         ) from exc
+    meta: dict[str, Any] = {"outbound_request_id": str(request_id), "source": "erp"}
+    if route is not None:
+        meta["url"] = route.url
+    else:
+        meta.update(format=fmt, kind=TRANSACTION_SETS[document["document_type"]])
     message = create_message(
         session,
         direction=Direction.OUTBOUND,
-        channel=Channel.CXML,
+        channel=Channel.CXML if route is not None else Channel.API,
         payload=body,
         partner_id=partner.id,
-        channel_meta={
-            "outbound_request_id": str(request_id),
-            "source": "erp",
-            "url": route.url,
-        },
-        status=MessageStatus.PROCESSING,  # until the partner's Response says it took it
+        channel_meta=meta,
+        # cXML: until the partner's Response says it took it; else in the mailbox until pickup
+        status=MessageStatus.PROCESSING,
         is_test=is_test,
     )
-    document["envelope"] = read_cxml(body)["envelope"]
+    document["envelope"] = (
+        read_cxml(body)["envelope"]
+        if route is not None
+        else _xml_envelope(fmt, document["document_type"], is_test)
+    )
     doc = Document(
         id=new_id(),
         message_id=message.id,
@@ -576,9 +644,11 @@ def _create_cxml(
         detail={
             "outbound_request_id": str(request_id),
             "document_type": doc.document_type,
-            "format": "cxml",
+            "format": fmt,
         },
     )
+    if route is None:
+        return request, []
     step = ensure_step(session, message_id=message.id, kind=StepKind.DELIVER_PARTNER)
     return request, [step.id]
 
@@ -607,8 +677,9 @@ def outbound_state(
     due = request.created_at + window
     if message is not None and message.channel == Channel.CXML:
         return _cxml_state(session, request, partner, message, due)
+    no_ack = message is not None and message.channel_meta.get("format") in ("ubl", "xml")
     picked_up = message is not None and message.status == MessageStatus.DELIVERED
-    overdue = ack is None and now > due
+    overdue = ack is None and now > due and not no_ack  # UBL and partner XML have no 997
     if ack is not None:
         state = ack.status.value
     elif overdue:

@@ -326,3 +326,12 @@ def test_two_status_changes_at_once_apply_one_after_the_other(
         audit_actions(sessions, registry.get_partner(sessions, "P")["id"]).count("partner.status")
         == 1
     )
+
+
+def test_the_api_format_is_checked(sessions: sessionmaker[Session]) -> None:
+    registry.create_partner(sessions, name="P", isa="ZZ:P")
+    assert registry.update_partner(sessions, "P", channels={"api": {"format": "ubl"}})[
+        "channels"
+    ] == {"api": {"format": "ubl"}}
+    with pytest.raises(InvalidError, match=r"channels\.api\.format must be one of x12, ubl, xml"):
+        registry.update_partner(sessions, "P", channels={"api": {"format": "edifact"}})

@@ -213,3 +213,29 @@ def test_replies_come_from_the_identity_the_partner_addressed(
         sent = s.execute(select(Message).where(Message.direction == Direction.OUTBOUND)).scalars()
         senders = {m.blob.data.decode().split("*")[6].strip() for m in sent}
     assert senders == {"ACMEDIST"}  # the 997 and the 855 alike
+
+
+def test_a_ubl_partner_gets_the_erps_reply_as_ubl(sessions: sessionmaker[Session]) -> None:
+    """`channels.api.format` = ubl: the demo ERP's 855 lands in the mailbox as UBL 2.1 (the
+    997 stays X12: it answers the X12 the partner sent)."""
+    add_erp_target(sessions, BOX, name="default", kind="demo", config={})
+    add_identity(sessions, isa="ZZ:ACMEDIST")
+    registry.create_partner(
+        sessions,
+        name="Northwind",
+        isa="ZZ:NWHARDWARE",
+        status="live",
+        channels={"api": {"format": "ubl"}},
+    )
+    runtime = Runtime(
+        sessions=sessions,
+        dispatcher=CollectingDispatcher(),
+        erp=StoreErpGateway(BOX, CircuitBreakers()),
+    )
+    assert send(runtime, PO).status == MessageStatus.DELIVERED
+    with sessions() as s:
+        sent = s.execute(select(Message).where(Message.direction == Direction.OUTBOUND)).scalars()
+        kinds = {m.channel_meta.get("format", "x12"): m.blob.data for m in sent}
+    assert set(kinds) == {"x12", "ubl"}
+    assert b"ST*997*" in kinds["x12"]
+    assert b"OrderResponseSimple" in kinds["ubl"] and b"NW-4500018231" in kinds["ubl"]

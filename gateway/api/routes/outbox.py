@@ -19,6 +19,7 @@ from gateway.api.schemas import OutboxItemPublic, OutboxPickupPublic
 router = APIRouter(prefix="/outbox", tags=["partners"])
 
 X12_MEDIA_TYPE = "application/edi-x12"
+XML_MEDIA_TYPE = "application/xml"
 
 
 @router.get(
@@ -57,8 +58,12 @@ def list_outbox(
     summary="Download one outbound message as X12 (partner key)",
     responses={
         200: {
-            "description": "The X12 exactly as sent.",
-            "content": {X12_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "The document exactly as sent: X12, or XML for a partner whose "
+            "format is UBL or its own XML.",
+            "content": {
+                X12_MEDIA_TYPE: {"schema": {"type": "string"}},
+                XML_MEDIA_TYPE: {"schema": {"type": "string"}},
+            },
         },
         **problem_responses(401, 403, 404, 422),
     },
@@ -73,11 +78,12 @@ def get_outbox_item(
     )
     if message is None:
         raise ProblemError(404, f"no outbound message {message_id} for you")
+    xml = message.channel_meta.get("format") in ("ubl", "xml")  # the partner's XML format
     return Response(
         content=mailbox.payload(session, message),
-        media_type=X12_MEDIA_TYPE,
+        media_type=XML_MEDIA_TYPE if xml else X12_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{message.id}.x12"',
+            "Content-Disposition": f'attachment; filename="{message.id}.{"xml" if xml else "x12"}"',
             "ETag": f'"{message.sha256}"',
         },
     )

@@ -23,8 +23,10 @@ from gateway.cxml.responses import response_document
 from gateway.pipeline.outbound import outbound_state
 from gateway.store.models import Message, OutboundRequest
 from partners.registry import set_status, update_partner
+from partners.xml_mappings import add_xslt
 from tests.gateway.api.conftest import SAMPLES, X12, Gateway
 from tests.translators.test_cxml_writers import valid
+from translators.ubl.schema import validate_ubl
 from translators.x12 import interchange as x12
 from translators.x12.acks import AckOptions, acknowledge
 
@@ -277,3 +279,39 @@ def test_a_cxml_partner_gets_the_erps_document_posted_as_cxml(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_ubl_and_own_xml_partners_find_their_format_in_the_outbox(
+    gateway: Gateway, client: httpx.Client, ours: None, corpus: Path
+) -> None:
+    """`channels.api.format`: the ERP's 855 reaches Southwind's outbox as XSD-valid UBL 2.1,
+    or as its own XML through its outbound XSLT; without that XSLT it is refused, not sent."""
+    erp, south = gateway.auth("erp"), gateway.auth("south")
+    update_partner(gateway.sessions, "Southwind", channels={"api": {"format": "ubl"}})
+    posted = client.post(URL, json=ORDER_ACK, headers=erp)
+    assert posted.status_code == 202, posted.text
+    (item,) = client.get("/api/v1/outbox", headers=south).json()
+    assert item["kind"] == "855"
+    got = client.get(item["download_url"], headers=south)
+    assert got.headers["content-type"].startswith("application/xml")
+    assert validate_ubl(got.content, corpus / "schemas" / "ubl-2.1") == []
+    assert b"OrderResponseSimple" in got.content and b"SW-7700000001" in got.content
+    state = client.get(posted.json()["state_url"], headers=erp).json()
+    assert state["state"] == "delivered" and state["control_numbers"]["isa13"] is None
+
+    update_partner(gateway.sessions, "Southwind", channels={"api": {"format": "xml"}})
+    refused = client.post(URL, json={**ORDER_ACK, "po_number": "SW-2"}, headers=erp)
+    assert refused.status_code == 422, refused.text
+    assert "no outbound XSLT for order_ack" in refused.json()["detail"]
+    add_xslt(
+        gateway.sessions,
+        "Southwind",
+        direction="out",
+        document_type="order_ack",
+        xslt=(SAMPLES.parent / "xml" / "northwind-ack-out.xsl").read_bytes(),
+    )
+    posted = client.post(URL, json={**ORDER_ACK, "po_number": "SW-3"}, headers=erp)
+    assert posted.status_code == 202, posted.text
+    items = client.get("/api/v1/outbox", headers=south).json()
+    own = client.get(items[-1]["download_url"], headers=south).content
+    assert b'<OrderConfirmation number="SW-3"' in own
