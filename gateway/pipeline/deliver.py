@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
 from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
 from gateway.pipeline.outbound import OutboundRefused, render_for_partner
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
-from gateway.store import ensure_step, record_event
+from gateway.store import ensure_step_id, record_event
 from gateway.store.enums import (
     Direction,
     DocumentStatus,
@@ -100,17 +100,24 @@ def call_erp(prepared: PreparedDelivery, runtime: Runtime) -> DeliveryOutcome:
 
 
 def apply_delivery(
-    session: Session, step: Step, prepared: PreparedDelivery, outcome: DeliveryOutcome
+    session: Session, prepared: PreparedDelivery, outcome: DeliveryOutcome
 ) -> list[uuid.UUID]:
-    doc = session.get(Document, prepared.document_id)
-    message = step.message
-    assert doc is not None
-    doc.status = DocumentStatus.DELIVERED
-    doc.erp_reference = outcome.reference
+    """Record the ERP's answer: the document delivered, the event, the replies to render, and
+    the message delivered once its last document is. Runs in the transaction that finishes the
+    step; writes by id, reading nothing `prepare_delivery` already read."""
+    message_id = prepared.message_id
+    session.execute(
+        update(Document)
+        .where(Document.id == prepared.document_id)
+        .values(
+            status=DocumentStatus.DELIVERED, erp_reference=outcome.reference, updated_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    )
     record_event(
         session,
-        message_id=message.id,
-        document_id=doc.id,
+        message_id=message_id,
+        document_id=prepared.document_id,
         kind="delivered_to_erp",
         detail={
             "target": prepared.target.name,
@@ -122,7 +129,7 @@ def apply_delivery(
     created: list[uuid.UUID] = []
     for reply in outcome.replies:
         reply_doc = Document(
-            message_id=message.id,
+            message_id=message_id,
             direction=Direction.OUTBOUND,
             document_type=str(reply.get("document_type")),
             canonical=dict(reply),
@@ -134,12 +141,12 @@ def apply_delivery(
         session.add(reply_doc)
         session.flush()
         created.append(
-            ensure_step(
-                session, message_id=message.id, document_id=reply_doc.id, kind=StepKind.RENDER
-            ).id
+            ensure_step_id(
+                session, message_id=message_id, document_id=reply_doc.id, kind=StepKind.RENDER
+            )
         )
     session.flush()
-    finish_message_if_complete(session, message)
+    finish_message_if_complete(session, message_id)
     return created
 
 

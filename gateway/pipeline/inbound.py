@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
-from gateway.store import ensure_step, load_blob, next_control_number, record_event
+from gateway.store import ensure_step_id, load_blob, next_control_number, record_event
 from gateway.store.enums import (
     AckKind,
     AckPreference,
@@ -286,7 +286,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     )
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is not None and partner.ack_kind != AckPreference.NONE and interchanges:
-        created.append(ensure_step(session, message_id=message.id, kind=StepKind.SEND_ACK).id)
+        created.append(ensure_step_id(session, message_id=message.id, kind=StepKind.SEND_ACK))
     if not created and message.status == MessageStatus.PROCESSING:
         message.status = MessageStatus.DELIVERED
     return created
@@ -352,7 +352,7 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
     return []
 
 
-def finish_message_if_complete(session: Session, message: Message) -> None:
+def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:
     """A message whose documents all reached the ERP is delivered.
 
     Several workers deliver one message's documents at once; counting what is still pending
@@ -361,7 +361,7 @@ def finish_message_if_complete(session: Session, message: Message) -> None:
     first (FOR NO KEY UPDATE: event inserts only take key-share locks on it), so the last of
     them counts after the others committed."""
     status = session.execute(
-        select(Message.status).where(Message.id == message.id).with_for_update(key_share=True)
+        select(Message.status).where(Message.id == message_id).with_for_update(key_share=True)
     ).scalar_one()
     if status != MessageStatus.PROCESSING:
         return
@@ -370,7 +370,7 @@ def finish_message_if_complete(session: Session, message: Message) -> None:
     pending = session.execute(
         select(Document.id)
         .where(
-            Document.message_id == message.id,
+            Document.message_id == message_id,
             Document.direction == Direction.INBOUND,
             Document.status == DocumentStatus.PENDING,
         )
@@ -379,7 +379,7 @@ def finish_message_if_complete(session: Session, message: Message) -> None:
     if pending is None:
         session.execute(
             update(Message)
-            .where(Message.id == message.id)
+            .where(Message.id == message_id)
             .values(status=MessageStatus.DELIVERED, updated_at=utcnow())
         )
-        record_event(session, message_id=message.id, kind="delivered", detail={})
+        record_event(session, message_id=message_id, kind="delivered", detail={})

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.runtime import Runtime
-from gateway.store import create_message, ensure_step, record_event
+from gateway.store import create_message, ensure_step_id, record_event
 from gateway.store.enums import (
     Channel,
     Direction,
@@ -187,7 +187,7 @@ def intake(
             },
         )
         if status == MessageStatus.RECEIVED:
-            step_ids.append(ensure_step(session, message_id=message.id, kind=StepKind.TRANSLATE).id)
+            step_ids.append(ensure_step_id(session, message_id=message.id, kind=StepKind.TRANSLATE))
         message_id = message.id
     # committed: the payload is durable; now (and only now) hand the work on
     if step_ids:

@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from gateway.logs import log_context
 from gateway.pipeline.deliver import (
@@ -45,7 +45,7 @@ from gateway.store import (
     replay_step,
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
-from gateway.store.models import Document, Message, Step
+from gateway.store.models import Document, Message, Partner, Step
 from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
 
@@ -156,10 +156,30 @@ def _finish(
     return StepState.DONE, created, ahead
 
 
+def _load_step(session: Session, step_id: uuid.UUID) -> Step:
+    """The step, with its message, its document and the message's partner, in one query.
+
+    Every handler reads those rows; loaded together they sit in the session's identity map,
+    where `step.message`, `step.document` and `session.get(Partner, ...)` find them without a
+    statement of their own (four round trips and ORM loads became one). The identity map holds
+    objects weakly: the partner is kept in `session.info` for as long as the session lives."""
+    row = session.execute(
+        select(Step, Partner)
+        .join(Step.message)
+        .outerjoin(Step.document)
+        .outerjoin(Partner, Partner.id == Message.partner_id)
+        .options(contains_eager(Step.message), contains_eager(Step.document))
+        .where(Step.id == step_id)
+    ).one_or_none()
+    assert row is not None, f"step {step_id} vanished while claimed"
+    step, partner = row
+    session.info["step_partner"] = partner
+    return step
+
+
 def _handle(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
+        step = _load_step(session, step_id)
         with log_context(message_id=str(step.message_id)):
             handler = HANDLERS.get(step.kind)
             if handler is None:
@@ -171,16 +191,13 @@ def _handle(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) ->
 def _deliver(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
     """Read, call the ERP with no transaction open, then record the outcome and finish."""
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        prepared = prepare_delivery(session, step)
+        prepared = prepare_delivery(session, _load_step(session, step_id))
         if prepared is None:
             return _finish(session, runtime, step_id, owner, [], chain=chain)
     outcome = call_erp(prepared, runtime)
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        created = apply_delivery(session, step, prepared, outcome)
+        # what the writes need was read before the call: no row is loaded again
+        created = apply_delivery(session, prepared, outcome)
         return _finish(session, runtime, step_id, owner, created, chain=chain)
 
 
