@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
@@ -99,6 +99,17 @@ def call_erp(prepared: PreparedDelivery, runtime: Runtime) -> DeliveryOutcome:
         raise StepFailed(str(exc), retryable=False) from exc
 
 
+_DELIVERED = (
+    update(Document)
+    .where(Document.id == bindparam("document_id"))
+    .values(
+        status=DocumentStatus.DELIVERED,
+        erp_reference=bindparam("reference"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
 def apply_delivery(
     session: Session, prepared: PreparedDelivery, outcome: DeliveryOutcome
 ) -> list[uuid.UUID]:
@@ -106,13 +117,9 @@ def apply_delivery(
     the message delivered once its last document is. Runs in the transaction that finishes the
     step; writes by id, reading nothing `prepare_delivery` already read."""
     message_id = prepared.message_id
-    session.execute(
-        update(Document)
-        .where(Document.id == prepared.document_id)
-        .values(
-            status=DocumentStatus.DELIVERED, erp_reference=outcome.reference, updated_at=utcnow()
-        )
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        _DELIVERED,
+        {"document_id": prepared.document_id, "reference": outcome.reference, "now": utcnow()},
     )
     record_event(
         session,

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
-from gateway.store import ensure_step_id, load_blob, next_control_number, record_event
+from gateway.store import ensure_step_id, next_control_number, record_event
 from gateway.store.enums import (
     AckKind,
     AckPreference,
@@ -34,6 +34,7 @@ from gateway.store.enums import (
 from gateway.store.messages import create_message
 from gateway.store.models import (
     Acknowledgment,
+    Blob,
     Document,
     FunctionalGroup,
     Interchange,
@@ -76,7 +77,9 @@ class StepWaits(Exception):
 
 
 def _payload(session: Session, message: Message) -> bytes:
-    data = load_blob(session, sha256=message.sha256)
+    # the step's query loaded the blob with the message: found in the identity map
+    blob = session.get(Blob, message.sha256)
+    data = blob.data if blob is not None else None
     if data is None:
         raise StepFailed(
             f"payload {message.sha256} of message {message.id} is missing", retryable=False
@@ -184,13 +187,16 @@ class _SetWriter:
         if not self._sets:
             return
         self.session.flush()  # the interchange and group rows the sets refer to
+        # Core INSERTs on the tables (one multi-row statement per batch): the ORM's bulk path
+        # would process every row's values again on the way
+        connection = self.session.connection()
         for model, rows in (
             (TransactionSet, self._sets),
             (Document, self._documents),
             (Step, self._steps),
         ):
             if rows:
-                self.session.execute(insert(model), rows)
+                connection.execute(insert(model), rows)
         self._sets, self._documents, self._steps = [], [], []
 
 
@@ -360,26 +366,35 @@ def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:
     yet committed) and the message would stay `processing` for good. The message row is locked
     first (FOR NO KEY UPDATE: event inserts only take key-share locks on it), so the last of
     them counts after the others committed."""
-    status = session.execute(
-        select(Message.status).where(Message.id == message_id).with_for_update(key_share=True)
-    ).scalar_one()
+    connection = session.connection()
+    status = connection.execute(_LOCK_MESSAGE, {"message_id": message_id}).scalar_one()
     if status != MessageStatus.PROCESSING:
         return
     # one pending document is enough to know (a count would read all ~1,700 documents of a
     # 10 MB interchange for each of its deliveries)
-    pending = session.execute(
-        select(Document.id)
-        .where(
-            Document.message_id == message_id,
-            Document.direction == Direction.INBOUND,
-            Document.status == DocumentStatus.PENDING,
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+    pending = connection.execute(_PENDING_DOCUMENT, {"message_id": message_id}).scalar_one_or_none()
     if pending is None:
-        session.execute(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(status=MessageStatus.DELIVERED, updated_at=utcnow())
-        )
+        connection.execute(_DELIVERED, {"message_id": message_id, "now": utcnow()})
         record_event(session, message_id=message_id, kind="delivered", detail={})
+
+
+# Built once: the three statements run for every delivered document.
+_LOCK_MESSAGE = (
+    select(Message.status)
+    .where(Message.id == bindparam("message_id"))
+    .with_for_update(key_share=True)
+)
+_PENDING_DOCUMENT = (
+    select(Document.id)
+    .where(
+        Document.message_id == bindparam("message_id"),
+        Document.direction == Direction.INBOUND,
+        Document.status == DocumentStatus.PENDING,
+    )
+    .limit(1)
+)
+_DELIVERED = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"))
+    .values(status=MessageStatus.DELIVERED, updated_at=bindparam("now"))
+)

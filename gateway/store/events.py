@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session
 from gateway.store.models import Event
 from gateway.store.types import new_id, utcnow
 
+# Executed on the connection it is a Core INSERT: compiled once and cached, with no ORM
+# bulk-insert bookkeeping.
+_INSERT = insert(Event)
+
 
 def record_event(
     session: Session,
@@ -29,10 +33,10 @@ def record_event(
 ) -> Event:
     """Add one event to a message's timeline, in the caller's transaction.
 
-    Written with an INSERT statement (its compiled form is cached) rather than a unit-of-work
-    flush: the pipeline records a few events per document. The statement is ORM-enabled, so
-    the session flushes what it holds first (the message the event refers to). The returned
-    object is not attached to the session."""
+    Written with a Core INSERT (its compiled form is cached) rather than a unit-of-work flush:
+    the pipeline records a few events per document. The session flushes what it holds first,
+    as an ORM statement would (the message or document the event refers to may be pending).
+    The returned object is not attached to the session."""
     values = {
         "id": new_id(),
         "message_id": message_id,
@@ -41,7 +45,8 @@ def record_event(
         "kind": kind,
         "detail": dict(detail or {}),
     }
-    session.execute(insert(Event).values(**values))
+    session.flush()
+    session.connection().execute(_INSERT, values)
     return Event(**values)
 
 

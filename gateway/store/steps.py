@@ -138,7 +138,9 @@ def ensure_step_id(
 
 
 # The claim and the finish run for every step: built once with bound parameters, so an execution
-# neither constructs the statement nor computes its cache key again.
+# neither constructs the statement nor computes its cache key again, and run on the session's
+# connection as Core statements (they change one row by id; nothing the session holds needs
+# flushing first, and the ORM's bulk-update bookkeeping is skipped).
 _CLAIM = (
     update(Step)
     .where(
@@ -194,15 +196,19 @@ def claim_step(
     after a failure or a wait, or running under an expired lease. Counts an attempt. Returns
     the step's kind when taken, None when it was not free."""
     now = now or utcnow()
-    return session.execute(
-        _CLAIM,
-        {
-            "step_id": step_id,
-            "now": now,
-            "owner": owner,
-            "lease_until": now + timedelta(seconds=lease_seconds),
-        },
-    ).scalar_one_or_none()
+    return (
+        session.connection()
+        .execute(
+            _CLAIM,
+            {
+                "step_id": step_id,
+                "now": now,
+                "owner": owner,
+                "lease_until": now + timedelta(seconds=lease_seconds),
+            },
+        )
+        .scalar_one_or_none()
+    )
 
 
 def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:
@@ -214,9 +220,11 @@ def finish_step(
     session: Session, *, step_id: uuid.UUID, owner: str, now: datetime | None = None
 ) -> bool:
     """Mark the step done; False if `owner` no longer holds it (its lease was taken over)."""
-    done = session.execute(
-        _FINISH, {"step_id": step_id, "owner": owner, "now": now or utcnow()}
-    ).scalar_one_or_none()
+    done = (
+        session.connection()
+        .execute(_FINISH, {"step_id": step_id, "owner": owner, "now": now or utcnow()})
+        .scalar_one_or_none()
+    )
     return done is not None
 
 
