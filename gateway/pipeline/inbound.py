@@ -127,13 +127,13 @@ class _SetWriter:
         self._steps: list[dict[str, Any]] = []
 
     def add(
-        self, group: FunctionalGroup, ts: x12.TransactionSet, documents: list[dict[str, Any]]
+        self, group_id: uuid.UUID, ts: x12.TransactionSet, documents: list[dict[str, Any]]
     ) -> None:
         set_id = new_id()
         self._sets.append(
             {
                 "id": set_id,
-                "group_id": group.id,
+                "group_id": group_id,
                 "position": ts.position_in_group,
                 "st01": ts.set_id[:35],
                 "st02": ts.control_number[:35],
@@ -186,7 +186,6 @@ class _SetWriter:
     def flush(self) -> None:
         if not self._sets:
             return
-        self.session.flush()  # the interchange and group rows the sets refer to
         # Core INSERTs on the tables (one multi-row statement per batch): the ORM's bulk path
         # would process every row's values again on the way
         connection = self.session.connection()
@@ -200,34 +199,45 @@ class _SetWriter:
         self._sets, self._documents, self._steps = [], [], []
 
 
+_INSERT_INTERCHANGE = insert(Interchange)
+_INSERT_GROUP = insert(FunctionalGroup)
+
+
 def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     """Translate the payload: envelopes, sets and documents stored, one ERP step per document."""
     message = step.message
     payload = _payload(session, message)
-    interchanges: dict[int, Interchange] = {}
-    groups: dict[int, FunctionalGroup] = {}
+    # envelope rows are written as Core INSERTs when they are read (the sets refer to them);
+    # each interchange keeps its id and the number of groups written so far
+    interchanges: dict[int, tuple[uuid.UUID, list[int]]] = {}
+    groups: dict[int, uuid.UUID] = {}
     accepted = rejected = 0
     writer = _SetWriter(session, message)
     problems: list[str] = []
+    connection = session.connection()
 
-    def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> FunctionalGroup:
-        row = groups.get(id(ev_group))
-        if row is None:
-            ic_row = interchanges[id(ev_ic)]
+    def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> uuid.UUID:
+        group_id = groups.get(id(ev_group))
+        if group_id is None:
+            ic_id, ic_groups = interchanges[id(ev_ic)]
+            ic_groups[0] += 1
             gs = ev_group.gs
-            row = FunctionalGroup(
-                id=new_id(),
-                interchange=ic_row,
-                position=len(ic_row.groups) + 1,
-                gs01=ev_group.functional_id[:35],
-                gs02=gs[2][:35] if len(gs) > 2 else None,
-                gs03=gs[3][:35] if len(gs) > 3 else None,
-                gs06=ev_group.control_number[:35],
-                gs08=ev_group.version[:35],
+            group_id = new_id()
+            connection.execute(
+                _INSERT_GROUP,
+                {
+                    "id": group_id,
+                    "interchange_id": ic_id,
+                    "position": ic_groups[0],
+                    "gs01": ev_group.functional_id[:35],
+                    "gs02": gs[2][:35] if len(gs) > 2 else None,
+                    "gs03": gs[3][:35] if len(gs) > 3 else None,
+                    "gs06": ev_group.control_number[:35],
+                    "gs08": ev_group.version[:35],
+                },
             )
-            session.add(row)
-            groups[id(ev_group)] = row
-        return row
+            groups[id(ev_group)] = group_id
+        return group_id
 
     try:
         events: Iterator[Any] = translate_events(x12.read_interchanges(io.BytesIO(payload)))
@@ -238,19 +248,23 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             if isinstance(item, x12.InterchangeStart):
                 ic = item.interchange
                 e = ic.isa.elements
-                row = Interchange(
-                    message=message,
-                    position=len(interchanges) + 1,
-                    isa13=ic.control_number[:35],
-                    sender_qualifier=e[4],
-                    sender_id=e[5][:35],
-                    receiver_qualifier=e[6],
-                    receiver_id=e[7][:35],
-                    version=e[11][:35],
-                    is_test=e[14] == "T",
+                ic_id = new_id()
+                connection.execute(
+                    _INSERT_INTERCHANGE,
+                    {
+                        "id": ic_id,
+                        "message_id": message.id,
+                        "position": len(interchanges) + 1,
+                        "isa13": ic.control_number[:35],
+                        "sender_qualifier": e[4],
+                        "sender_id": e[5][:35],
+                        "receiver_qualifier": e[6],
+                        "receiver_id": e[7][:35],
+                        "version": e[11][:35],
+                        "is_test": e[14] == "T",
+                    },
                 )
-                session.add(row)
-                interchanges[id(ic)] = row
+                interchanges[id(ic)] = (ic_id, [0])
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
                 group = group_row(item.interchange, item.group)
@@ -338,16 +352,20 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
         channel_meta={"kind": kind, "acknowledges": str(message.id)},
         status=MessageStatus.PROCESSING,  # waiting in the partner's mailbox
     )
-    for control_number, status in acked:
-        session.add(
-            Acknowledgment(
-                kind=AckKind(kind),
-                direction=Direction.OUTBOUND,
-                message_id=ack_message.id,
-                acknowledges_message_id=message.id,
-                group_control_number=control_number,
-                status=_AK9_STATUS.get(status, AckStatus.REJECTED),
-            )
+    if acked:  # one multi-row INSERT (create_message flushed the message they refer to)
+        session.connection().execute(
+            insert(Acknowledgment),
+            [
+                {
+                    "kind": AckKind(kind),
+                    "direction": Direction.OUTBOUND,
+                    "message_id": ack_message.id,
+                    "acknowledges_message_id": message.id,
+                    "group_control_number": control_number,
+                    "status": _AK9_STATUS.get(status, AckStatus.REJECTED),
+                }
+                for control_number, status in acked
+            ],
         )
     record_event(
         session,
