@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gateway.cxml.outbound import (
@@ -36,7 +36,7 @@ from gateway.pipeline.outbound import (
     render_partner_xml,
 )
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo, Runtime
-from gateway.store import ensure_step, record_event
+from gateway.store import ensure_step, ensure_step_id, record_event
 from gateway.store.enums import (
     Channel,
     Direction,
@@ -117,18 +117,32 @@ def call_erp(prepared: PreparedDelivery, runtime: Runtime) -> DeliveryOutcome:
         raise StepFailed(str(exc), retryable=False) from exc
 
 
+_DELIVERED = (
+    update(Document)
+    .where(Document.id == bindparam("document_id"))
+    .values(
+        status=DocumentStatus.DELIVERED,
+        erp_reference=bindparam("reference"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
 def apply_delivery(
-    session: Session, step: Step, prepared: PreparedDelivery, outcome: DeliveryOutcome
+    session: Session, prepared: PreparedDelivery, outcome: DeliveryOutcome
 ) -> list[uuid.UUID]:
-    doc = session.get(Document, prepared.document_id)
-    message = step.message
-    assert doc is not None
-    doc.status = DocumentStatus.DELIVERED
-    doc.erp_reference = outcome.reference
+    """Record the ERP's answer: the document delivered, the event, the replies to render, and
+    the message delivered once its last document is. Runs in the transaction that finishes the
+    step; writes by id, reading nothing `prepare_delivery` already read."""
+    message_id = prepared.message_id
+    session.connection().execute(
+        _DELIVERED,
+        {"document_id": prepared.document_id, "reference": outcome.reference, "now": utcnow()},
+    )
     record_event(
         session,
-        message_id=message.id,
-        document_id=doc.id,
+        message_id=message_id,
+        document_id=prepared.document_id,
         kind="delivered_to_erp",
         detail={
             "target": prepared.target.name,
@@ -140,7 +154,7 @@ def apply_delivery(
     created: list[uuid.UUID] = []
     for reply in outcome.replies:
         reply_doc = Document(
-            message_id=message.id,
+            message_id=message_id,
             direction=Direction.OUTBOUND,
             document_type=str(reply.get("document_type")),
             canonical=dict(reply),
@@ -152,12 +166,12 @@ def apply_delivery(
         session.add(reply_doc)
         session.flush()
         created.append(
-            ensure_step(
-                session, message_id=message.id, document_id=reply_doc.id, kind=StepKind.RENDER
-            ).id
+            ensure_step_id(
+                session, message_id=message_id, document_id=reply_doc.id, kind=StepKind.RENDER
+            )
         )
     session.flush()
-    finish_message_if_complete(session, message)
+    finish_message_if_complete(session, message_id)
     return created
 
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
-from gateway.store import ensure_step, load_blob, next_control_number, record_event
+from gateway.store import ensure_step_id, next_control_number, record_event
 from gateway.store.enums import (
     AckKind,
     AckPreference,
@@ -34,6 +34,7 @@ from gateway.store.enums import (
 from gateway.store.messages import create_message
 from gateway.store.models import (
     Acknowledgment,
+    Blob,
     Document,
     FunctionalGroup,
     Interchange,
@@ -76,7 +77,9 @@ class StepWaits(Exception):
 
 
 def _payload(session: Session, message: Message) -> bytes:
-    data = load_blob(session, sha256=message.sha256)
+    # the step's query loaded the blob with the message: found in the identity map
+    blob = session.get(Blob, message.sha256)
+    data = blob.data if blob is not None else None
     if data is None:
         raise StepFailed(
             f"payload {message.sha256} of message {message.id} is missing", retryable=False
@@ -124,13 +127,13 @@ class _SetWriter:
         self._steps: list[dict[str, Any]] = []
 
     def add(
-        self, group: FunctionalGroup, ts: x12.TransactionSet, documents: list[dict[str, Any]]
+        self, group_id: uuid.UUID, ts: x12.TransactionSet, documents: list[dict[str, Any]]
     ) -> None:
         set_id = new_id()
         self._sets.append(
             {
                 "id": set_id,
-                "group_id": group.id,
+                "group_id": group_id,
                 "position": ts.position_in_group,
                 "st01": ts.set_id[:35],
                 "st02": ts.control_number[:35],
@@ -183,15 +186,21 @@ class _SetWriter:
     def flush(self) -> None:
         if not self._sets:
             return
-        self.session.flush()  # the interchange and group rows the sets refer to
+        # Core INSERTs on the tables (one multi-row statement per batch): the ORM's bulk path
+        # would process every row's values again on the way
+        connection = self.session.connection()
         for model, rows in (
             (TransactionSet, self._sets),
             (Document, self._documents),
             (Step, self._steps),
         ):
             if rows:
-                self.session.execute(insert(model), rows)
+                connection.execute(insert(model), rows)
         self._sets, self._documents, self._steps = [], [], []
+
+
+_INSERT_INTERCHANGE = insert(Interchange)
+_INSERT_GROUP = insert(FunctionalGroup)
 
 
 def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
@@ -202,30 +211,37 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         from gateway.pipeline.cxml import translate_xml  # only XML messages need it
 
         return translate_xml(session, message, payload)
-    interchanges: dict[int, Interchange] = {}
-    groups: dict[int, FunctionalGroup] = {}
+    # envelope rows are written as Core INSERTs when they are read (the sets refer to them);
+    # each interchange keeps its id and the number of groups written so far
+    interchanges: dict[int, tuple[uuid.UUID, list[int]]] = {}
+    groups: dict[int, uuid.UUID] = {}
     accepted = rejected = 0
     writer = _SetWriter(session, message)
     problems: list[str] = []
+    connection = session.connection()
 
-    def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> FunctionalGroup:
-        row = groups.get(id(ev_group))
-        if row is None:
-            ic_row = interchanges[id(ev_ic)]
+    def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> uuid.UUID:
+        group_id = groups.get(id(ev_group))
+        if group_id is None:
+            ic_id, ic_groups = interchanges[id(ev_ic)]
+            ic_groups[0] += 1
             gs = ev_group.gs
-            row = FunctionalGroup(
-                id=new_id(),
-                interchange=ic_row,
-                position=len(ic_row.groups) + 1,
-                gs01=ev_group.functional_id[:35],
-                gs02=gs[2][:35] if len(gs) > 2 else None,
-                gs03=gs[3][:35] if len(gs) > 3 else None,
-                gs06=ev_group.control_number[:35],
-                gs08=ev_group.version[:35],
+            group_id = new_id()
+            connection.execute(
+                _INSERT_GROUP,
+                {
+                    "id": group_id,
+                    "interchange_id": ic_id,
+                    "position": ic_groups[0],
+                    "gs01": ev_group.functional_id[:35],
+                    "gs02": gs[2][:35] if len(gs) > 2 else None,
+                    "gs03": gs[3][:35] if len(gs) > 3 else None,
+                    "gs06": ev_group.control_number[:35],
+                    "gs08": ev_group.version[:35],
+                },
             )
-            session.add(row)
-            groups[id(ev_group)] = row
-        return row
+            groups[id(ev_group)] = group_id
+        return group_id
 
     try:
         events: Iterator[Any] = translate_events(x12.read_interchanges(io.BytesIO(payload)))
@@ -236,19 +252,23 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             if isinstance(item, x12.InterchangeStart):
                 ic = item.interchange
                 e = ic.isa.elements
-                row = Interchange(
-                    message=message,
-                    position=len(interchanges) + 1,
-                    isa13=ic.control_number[:35],
-                    sender_qualifier=e[4],
-                    sender_id=e[5][:35],
-                    receiver_qualifier=e[6],
-                    receiver_id=e[7][:35],
-                    version=e[11][:35],
-                    is_test=e[14] == "T",
+                ic_id = new_id()
+                connection.execute(
+                    _INSERT_INTERCHANGE,
+                    {
+                        "id": ic_id,
+                        "message_id": message.id,
+                        "position": len(interchanges) + 1,
+                        "isa13": ic.control_number[:35],
+                        "sender_qualifier": e[4],
+                        "sender_id": e[5][:35],
+                        "receiver_qualifier": e[6],
+                        "receiver_id": e[7][:35],
+                        "version": e[11][:35],
+                        "is_test": e[14] == "T",
+                    },
                 )
-                session.add(row)
-                interchanges[id(ic)] = row
+                interchanges[id(ic)] = (ic_id, [0])
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
                 group = group_row(item.interchange, item.group)
@@ -290,7 +310,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     )
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is not None and partner.ack_kind != AckPreference.NONE and interchanges:
-        created.append(ensure_step(session, message_id=message.id, kind=StepKind.SEND_ACK).id)
+        created.append(ensure_step_id(session, message_id=message.id, kind=StepKind.SEND_ACK))
     if not created and message.status == MessageStatus.PROCESSING:
         message.status = MessageStatus.DELIVERED
     return created
@@ -336,16 +356,20 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
         channel_meta={"kind": kind, "acknowledges": str(message.id)},
         status=MessageStatus.PROCESSING,  # waiting in the partner's mailbox
     )
-    for control_number, status in acked:
-        session.add(
-            Acknowledgment(
-                kind=AckKind(kind),
-                direction=Direction.OUTBOUND,
-                message_id=ack_message.id,
-                acknowledges_message_id=message.id,
-                group_control_number=control_number,
-                status=_AK9_STATUS.get(status, AckStatus.REJECTED),
-            )
+    if acked:  # one multi-row INSERT (create_message flushed the message they refer to)
+        session.connection().execute(
+            insert(Acknowledgment),
+            [
+                {
+                    "kind": AckKind(kind),
+                    "direction": Direction.OUTBOUND,
+                    "message_id": ack_message.id,
+                    "acknowledges_message_id": message.id,
+                    "group_control_number": control_number,
+                    "status": _AK9_STATUS.get(status, AckStatus.REJECTED),
+                }
+                for control_number, status in acked
+            ],
         )
     record_event(
         session,
@@ -356,7 +380,7 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
     return []
 
 
-def finish_message_if_complete(session: Session, message: Message) -> None:
+def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:
     """A message whose documents all reached the ERP is delivered.
 
     Several workers deliver one message's documents at once; counting what is still pending
@@ -364,26 +388,35 @@ def finish_message_if_complete(session: Session, message: Message) -> None:
     yet committed) and the message would stay `processing` for good. The message row is locked
     first (FOR NO KEY UPDATE: event inserts only take key-share locks on it), so the last of
     them counts after the others committed."""
-    status = session.execute(
-        select(Message.status).where(Message.id == message.id).with_for_update(key_share=True)
-    ).scalar_one()
+    connection = session.connection()
+    status = connection.execute(_LOCK_MESSAGE, {"message_id": message_id}).scalar_one()
     if status != MessageStatus.PROCESSING:
         return
     # one pending document is enough to know (a count would read all ~1,700 documents of a
     # 10 MB interchange for each of its deliveries)
-    pending = session.execute(
-        select(Document.id)
-        .where(
-            Document.message_id == message.id,
-            Document.direction == Direction.INBOUND,
-            Document.status == DocumentStatus.PENDING,
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+    pending = connection.execute(_PENDING_DOCUMENT, {"message_id": message_id}).scalar_one_or_none()
     if pending is None:
-        session.execute(
-            update(Message)
-            .where(Message.id == message.id)
-            .values(status=MessageStatus.DELIVERED, updated_at=utcnow())
-        )
-        record_event(session, message_id=message.id, kind="delivered", detail={})
+        connection.execute(_DELIVERED, {"message_id": message_id, "now": utcnow()})
+        record_event(session, message_id=message_id, kind="delivered", detail={})
+
+
+# Built once: the three statements run for every delivered document.
+_LOCK_MESSAGE = (
+    select(Message.status)
+    .where(Message.id == bindparam("message_id"))
+    .with_for_update(key_share=True)
+)
+_PENDING_DOCUMENT = (
+    select(Document.id)
+    .where(
+        Document.message_id == bindparam("message_id"),
+        Document.direction == Direction.INBOUND,
+        Document.status == DocumentStatus.PENDING,
+    )
+    .limit(1)
+)
+_DELIVERED = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"))
+    .values(status=MessageStatus.DELIVERED, updated_at=bindparam("now"))
+)

@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from gateway.cxml.outbound import post_cxml
 from gateway.logs import log_context
@@ -48,7 +48,7 @@ from gateway.store import (
     replay_step,
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
-from gateway.store.models import Document, Message, Step
+from gateway.store.models import Document, Message, Partner, Step
 from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
 
@@ -120,7 +120,7 @@ def _run_one(
                 return _deliver(runtime, step_id, owner, chain=chain)
             if kind == StepKind.DELIVER_PARTNER:
                 return _deliver_partner(runtime, step_id, owner, chain=chain)
-            return _handle(runtime, step_id, owner, chain=chain)
+            return _handle(runtime, step_id, kind, owner, chain=chain)
     except LeaseLost:
         log.warning("lease lost on step %s; its work was rolled back", step_id)
         return None, [], None
@@ -161,10 +161,49 @@ def _finish(
     return StepState.DONE, created, ahead
 
 
-def _handle(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
+def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
+    query: Select[Step, Partner] = (
+        select(Step, Partner)
+        .join(Step.message)
+        .outerjoin(Step.document)
+        .outerjoin(Partner, Partner.id == Message.partner_id)
+        .where(Step.id == bindparam("step_id"))
+    )
+    if with_payload:  # translate and acknowledge read the payload; a delivery does not
+        query = query.outerjoin(Message.blob).options(
+            contains_eager(Step.message).contains_eager(Message.blob)
+        )
+    else:
+        query = query.options(contains_eager(Step.message))
+    return query.options(contains_eager(Step.document))
+
+
+_STEP_WITH_PAYLOAD = _step_query(with_payload=True)
+_STEP = _step_query(with_payload=False)
+_PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK})
+
+
+def _load_step(session: Session, step_id: uuid.UUID, kind: StepKind) -> Step:
+    """The step, with its message, its document, the message's partner and (for the steps
+    that read it) its payload, in one query.
+
+    Every handler reads those rows; loaded together they sit in the session's identity map,
+    where `step.message`, `step.document` and `session.get(Partner, ...)` find them without a
+    statement of their own (up to five round trips and ORM loads became one). The identity
+    map holds objects weakly: the partner is kept in `session.info` while the session lives."""
+    query = _STEP_WITH_PAYLOAD if kind in _PAYLOAD_KINDS else _STEP
+    row = session.execute(query, {"step_id": step_id}).one_or_none()
+    assert row is not None, f"step {step_id} vanished while claimed"
+    step: Step = row[0]
+    session.info["step_partner"] = row[1]
+    return step
+
+
+def _handle(
+    runtime: Runtime, step_id: uuid.UUID, kind: StepKind, owner: str, *, chain: bool
+) -> Outcome:
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
+        step = _load_step(session, step_id, kind)
         with log_context(message_id=str(step.message_id)):
             handler = HANDLERS.get(step.kind)
             if handler is None:
@@ -176,16 +215,13 @@ def _handle(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) ->
 def _deliver(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
     """Read, call the ERP with no transaction open, then record the outcome and finish."""
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        prepared = prepare_delivery(session, step)
+        prepared = prepare_delivery(session, _load_step(session, step_id, StepKind.DELIVER_ERP))
         if prepared is None:
             return _finish(session, runtime, step_id, owner, [], chain=chain)
     outcome = call_erp(prepared, runtime)
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        created = apply_delivery(session, step, prepared, outcome)
+        # what the writes need was read before the call: no row is loaded again
+        created = apply_delivery(session, prepared, outcome)
         return _finish(session, runtime, step_id, owner, created, chain=chain)
 
 

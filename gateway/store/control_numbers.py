@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
 from gateway.store.enums import ControlNumberKind
@@ -20,20 +20,25 @@ from gateway.store.sql import insert_ignoring_conflicts
 MAX_CONTROL_NUMBER = 999_999_999
 
 
+# Built once with bound parameters and run as a Core statement on the session's connection:
+# an acknowledgment takes two numbers, and nothing the session holds is a sequence row.
+_TAKE = (
+    update(ControlNumber)
+    .where(
+        ControlNumber.partner_id == bindparam("cn_partner"),
+        ControlNumber.kind == bindparam("cn_kind"),
+    )
+    .values(
+        value=case((ControlNumber.value >= MAX_CONTROL_NUMBER, 1), else_=ControlNumber.value + 1)
+    )
+    .returning(ControlNumber.value)
+)
+
+
 def next_control_number(session: Session, *, partner_id: uuid.UUID, kind: ControlNumberKind) -> int:
     """The next number of the partner's `kind` sequence: 1, 2, ... 999999999, then 1 again."""
-    take = (
-        update(ControlNumber)
-        .where(ControlNumber.partner_id == partner_id, ControlNumber.kind == kind)
-        .values(
-            value=case(
-                (ControlNumber.value >= MAX_CONTROL_NUMBER, 1), else_=ControlNumber.value + 1
-            )
-        )
-        .returning(ControlNumber.value)
-        .execution_options(synchronize_session="fetch")
-    )
-    value = session.execute(take).scalar_one_or_none()
+    params = {"cn_partner": partner_id, "cn_kind": kind}
+    value = session.connection().execute(_TAKE, params).scalar_one_or_none()
     if value is None:
         # First use: create the sequence (a concurrent first use may win; either way the
         # row exists afterwards) and take again.
@@ -45,5 +50,5 @@ def next_control_number(session: Session, *, partner_id: uuid.UUID, kind: Contro
                 index_elements=["partner_id", "kind"],
             )
         )
-        value = session.execute(take).scalar_one()
+        value = session.connection().execute(_TAKE, params).scalar_one()
     return int(value)

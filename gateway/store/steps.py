@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.store.enums import StepKind, StepState
@@ -33,7 +33,11 @@ from gateway.store.types import new_id, utcnow
 # if that dispatch was lost, once this grace has passed.
 DISPATCH_GRACE = timedelta(seconds=60)
 DEFAULT_MAX_ATTEMPTS = 10
-_SYNC = {"synchronize_session": "fetch"}
+# The step functions change rows by id with conditional UPDATEs and report the outcome from
+# RETURNING; callers read steps afresh rather than through objects the session already holds,
+# so the session is not searched for the rows (a "fetch" synchronisation cost a noticeable
+# share of every claim and finish).
+_SYNC = {"synchronize_session": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,93 @@ def ensure_step(
     ).scalar_one()
 
 
+def ensure_step_id(
+    session: Session,
+    *,
+    message_id: uuid.UUID,
+    kind: StepKind,
+    document_id: uuid.UUID | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> uuid.UUID:
+    """As `ensure_step`, returning only the step's id: one statement when the step is new
+    (the insert returns it), a second to find it only when it already existed."""
+    now = now or utcnow()
+    created = session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Step,
+            {
+                "id": new_id(),
+                "message_id": message_id,
+                "document_id": document_id,
+                "kind": kind,
+                "state": StepState.PENDING,
+                "attempts": 0,
+                "max_attempts": max_attempts,
+                "next_attempt_at": now + DISPATCH_GRACE,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).returning(Step.id)
+    ).scalar_one_or_none()
+    if created is not None:
+        return created
+    same_document = (
+        Step.document_id.is_(None) if document_id is None else Step.document_id == document_id
+    )
+    return session.execute(
+        select(Step.id).where(Step.message_id == message_id, Step.kind == kind, same_document)
+    ).scalar_one()
+
+
+# The claim and the finish run for every step: built once with bound parameters, so an execution
+# neither constructs the statement nor computes its cache key again, and run on the session's
+# connection as Core statements (they change one row by id; nothing the session holds needs
+# flushing first, and the ORM's bulk-update bookkeeping is skipped).
+_CLAIM = (
+    update(Step)
+    .where(
+        Step.id == bindparam("step_id"),
+        or_(
+            Step.state == StepState.PENDING,
+            and_(
+                Step.state.in_([StepState.FAILED, StepState.WAITING]),
+                Step.next_attempt_at <= bindparam("now"),
+            ),
+            and_(Step.state == StepState.RUNNING, Step.lease_expires_at < bindparam("now")),
+        ),
+        Step.attempts < Step.max_attempts,
+    )
+    .values(
+        state=StepState.RUNNING,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("lease_until"),
+        attempts=Step.attempts + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(Step.kind)
+    .execution_options(**_SYNC)
+)
+_FINISH = (
+    update(Step)
+    .where(
+        Step.id == bindparam("step_id"),
+        Step.state == StepState.RUNNING,
+        Step.lease_owner == bindparam("owner"),
+    )
+    .values(
+        state=StepState.DONE,
+        lease_owner=None,
+        lease_expires_at=None,
+        next_attempt_at=None,
+        updated_at=bindparam("now"),
+    )
+    .returning(Step.id)
+    .execution_options(**_SYNC)
+)
+
+
 def claim_step(
     session: Session,
     *,
@@ -105,28 +196,19 @@ def claim_step(
     after a failure or a wait, or running under an expired lease. Counts an attempt. Returns
     the step's kind when taken, None when it was not free."""
     now = now or utcnow()
-    claimable = or_(
-        Step.state == StepState.PENDING,
-        and_(
-            Step.state.in_([StepState.FAILED, StepState.WAITING]),
-            Step.next_attempt_at <= now,
-        ),
-        and_(Step.state == StepState.RUNNING, Step.lease_expires_at < now),
-    )
-    claimed = session.execute(
-        update(Step)
-        .where(Step.id == step_id, claimable, Step.attempts < Step.max_attempts)
-        .values(
-            state=StepState.RUNNING,
-            lease_owner=owner,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=Step.attempts + 1,
-            updated_at=now,
+    return (
+        session.connection()
+        .execute(
+            _CLAIM,
+            {
+                "step_id": step_id,
+                "now": now,
+                "owner": owner,
+                "lease_until": now + timedelta(seconds=lease_seconds),
+            },
         )
-        .returning(Step.kind)
-        .execution_options(**_SYNC)
-    ).scalar_one_or_none()
-    return claimed
+        .scalar_one_or_none()
+    )
 
 
 def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:
@@ -138,20 +220,11 @@ def finish_step(
     session: Session, *, step_id: uuid.UUID, owner: str, now: datetime | None = None
 ) -> bool:
     """Mark the step done; False if `owner` no longer holds it (its lease was taken over)."""
-    now = now or utcnow()
-    done = session.execute(
-        update(Step)
-        .where(*_held(step_id, owner))
-        .values(
-            state=StepState.DONE,
-            lease_owner=None,
-            lease_expires_at=None,
-            next_attempt_at=None,
-            updated_at=now,
-        )
-        .returning(Step.id)
-        .execution_options(**_SYNC)
-    ).scalar_one_or_none()
+    done = (
+        session.connection()
+        .execute(_FINISH, {"step_id": step_id, "owner": owner, "now": now or utcnow()})
+        .scalar_one_or_none()
+    )
     return done is not None
 
 
