@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,8 @@ def run_wrk(url: str, script: Path, *, seconds: int, connections: int, offset: i
         capture_output=True,
         text=True,
     ).stdout
+    if "Latency Distribution" not in out or "Requests/sec:" not in out:
+        raise SystemExit(f"wrk gave no figures for {url} (is the server up?):\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"([0-9]+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -166,6 +169,12 @@ def run_wrk(url: str, script: Path, *, seconds: int, connections: int, offset: i
     if socket_errors:
         print(f"  wrk: {socket_errors.group(0)}")
     return Result("", total, rps, p50, p99, errors)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
@@ -224,7 +233,7 @@ def measure(
     offset: int,
     workdir: Path,
 ) -> Result:
-    port = args.port
+    port = args.port or free_port()
     proc = serve(factory, port, args.workers, env)
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", proc, name)
@@ -251,7 +260,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=18431)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument(
         "--postgres", default=os.environ.get("EDI_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     )
