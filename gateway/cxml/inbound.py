@@ -30,10 +30,11 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.pipeline.intake import store_received
 from gateway.pipeline.runtime import Runtime
-from gateway.store import create_message, ensure_step, record_event
-from gateway.store.enums import Channel, Direction, MessageStatus, PartnerStatus, StepKind
+from gateway.store.enums import Channel, Direction, MessageStatus, PartnerStatus
 from gateway.store.models import Message, Partner
+from gateway.store.types import new_id, utcnow
 from partners.cxml_credentials import find_sender, hash_secret, verify_secret
 from translators.cxml.readers import READERS, is_cxml, read_root, request_type
 from translators.errors import TranslatorError, UnsupportedError, XmlError
@@ -160,32 +161,24 @@ def _store(
                 return CxmlOutcome(
                     200, f"already received as message {earlier}; not processed again", earlier
                 )
-        message = create_message(
+        message_id = new_id()
+        step_id = store_received(  # the same rows as every intake, in this transaction
             session,
-            direction=Direction.INBOUND,
-            channel=Channel.API,
-            payload=payload,
+            message_id=message_id,
+            now=utcnow(),
             partner_id=partner_id,
-            channel_meta=meta,
-            is_test=test,
+            channel=Channel.API,
+            meta=meta,
+            payload=payload,
+            sha256=sha256,
             status=MessageStatus.RECEIVED if problem is None else MessageStatus.REJECTED,
-            status_reason=problem.detail if problem else None,
+            reason=problem.detail if problem else None,
+            duplicate_of=None,
+            is_test=test,
+            detail={"channel": "cxml", "payload_id": meta.get("payload_id")},
         )
-        record_event(
-            session,
-            message_id=message.id,
-            kind="received",
-            detail={
-                "channel": "cxml",
-                "size": len(payload),
-                "sha256": sha256,
-                "payload_id": meta.get("payload_id"),
-                **({"reason": problem.detail} if problem else {}),
-            },
-        )
-        if problem is None:
-            step_ids.append(ensure_step(session, message_id=message.id, kind=StepKind.TRANSLATE).id)
-        message_id = message.id
+        if step_id is not None:
+            step_ids.append(step_id)
     if step_ids:
         runtime.dispatcher.dispatch(step_ids)
     if problem is not None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.pipeline.intake import IntakeResult, _store
+from gateway.pipeline.intake import IntakeResult, store_received
 from gateway.pipeline.runtime import Runtime
 from gateway.store import ensure_step, record_event
 from gateway.store.enums import (
@@ -28,10 +28,8 @@ from gateway.store.enums import (
     MessageStatus,
     PartnerStatus,
     StepKind,
-    StepState,
 )
 from gateway.store.models import Document, Message, Partner, PartnerCredential
-from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
 from gateway.store.types import new_id, utcnow
 from partners.xml_mappings import read_inbound_xml
 from translators.cxml import read_cxml
@@ -101,7 +99,7 @@ def intake_cxml(
     status, reason = MessageStatus.RECEIVED, None
     duplicate_of: uuid.UUID | None = None
     message_id, now = new_id(), utcnow()
-    step: dict[str, Any] | None = None
+    step_id: uuid.UUID | None = None
     with runtime.sessions.begin() as session:
         partner = session.get(Partner, partner_id)
         assert partner is not None
@@ -126,56 +124,23 @@ def intake_cxml(
             if duplicate_of is not None:
                 status = MessageStatus.DUPLICATE
                 reason = f"duplicate of message {duplicate_of} (same payload)"
-        if status == MessageStatus.RECEIVED:
-            step = {
-                "id": new_id(),
-                "message_id": message_id,
-                "document_id": None,
-                "kind": StepKind.TRANSLATE,
-                "state": StepState.PENDING,
-                "attempts": 0,
-                "max_attempts": DEFAULT_MAX_ATTEMPTS,
-                "next_attempt_at": now + DISPATCH_GRACE,
-                "created_at": now,
-                "updated_at": now,
-            }
-        _store(
+        step_id = store_received(
             session,
-            message={
-                "id": message_id,
-                "direction": Direction.INBOUND,
-                "partner_id": partner_id,
-                "channel": channel,
-                "channel_meta": meta,
-                "sha256": sha256,
-                "size": len(payload),
-                "status": status,
-                "status_reason": reason,
-                "duplicate_of": duplicate_of,
-                "received_at": now,
-                "updated_at": now,
-                "is_test": bool(envelope.get("test")),
-            },
+            message_id=message_id,
+            now=now,
+            partner_id=partner_id,
+            channel=channel,
+            meta=meta,
             payload=payload,
-            event={
-                "id": new_id(),
-                "message_id": message_id,
-                "document_id": None,
-                "at": now,
-                "kind": "received",
-                "detail": {
-                    "channel": channel.value,
-                    "format": format,
-                    "size": len(payload),
-                    "sha256": sha256,
-                    "payload_id": envelope.get("payload_id"),
-                    **({"reason": reason} if reason else {}),
-                },
-            },
-            step=step,
+            sha256=sha256,
+            status=status,
+            reason=reason,
+            duplicate_of=duplicate_of,
+            is_test=bool(envelope.get("test")),
+            detail={"format": format, "payload_id": envelope.get("payload_id")},
         )
-    if step is not None:
-        runtime.dispatcher.dispatch([step["id"]])
+    if step_id is not None:
+        runtime.dispatcher.dispatch([step_id])
     return IntakeResult(message_id, status, partner_id, reason, duplicate_of)
 
 

@@ -193,9 +193,9 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
         raise StepFailed("the document has no partner to send it to", retryable=False)
     route = cxml_route(partner.channels)
     if route is not None and doc.document_type in CXML_DOCUMENT_TYPES:
-        return _render_cxml(session, doc, message, partner, route)
+        return _render_xml(session, doc, message, partner, route)
     if partner_xml_format(partner) != "x12":
-        return _render_partner_xml(session, doc, message, partner)
+        return _render_xml(session, doc, message, partner, None)
     ours = _our_identity(session, message.id)
     inbound = session.execute(
         select(Interchange).where(Interchange.message_id == message.id).limit(1)
@@ -233,33 +233,41 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     return []
 
 
-def _render_cxml(
-    session: Session, doc: Document, message: Message, partner: Partner, route: CxmlRoute
+def _render_xml(
+    session: Session, doc: Document, message: Message, partner: Partner, route: CxmlRoute | None
 ) -> list[uuid.UUID]:
-    """The document as a cXML request for a partner on the cXML exchange: an outbound message
-    on the `cxml` channel and the step that POSTs it (gateway/cxml/outbound.py)."""
+    """The document as XML: a cXML request for a partner on the cXML exchange (`route`: an
+    outbound message on the `cxml` channel and the step that POSTs it, gateway/cxml/outbound.py),
+    or UBL / the partner's own XML (its `channels.api.format`) in its mailbox like X12."""
+    fmt = "cxml" if route is not None else partner_xml_format(partner)
     try:
-        body = render_for_route(dict(doc.canonical), route, test=message.is_test)
+        if route is not None:
+            body = render_for_route(dict(doc.canonical), route, test=message.is_test)
+        else:
+            body = render_partner_xml(session, partner, dict(doc.canonical))
     except ValidationError as exc:
         raise StepFailed(
             f"the {doc.document_type} is not a valid canonical document: {exc}", retryable=False
         ) from exc
     except GatewayError as exc:
         raise StepFailed(
-            f"cannot render the {doc.document_type} as cXML: {exc}", retryable=False
+            f"cannot render the {doc.document_type} as {FORMAT_NAMES.get(fmt, fmt)}: {exc}",
+            retryable=False,
         ) from exc
+    meta: dict[str, Any] = {"document_id": str(doc.id), "source_message_id": str(message.id)}
+    if route is not None:
+        meta["url"] = route.url
+    else:
+        meta.update(format=fmt, kind=TRANSACTION_SETS.get(doc.document_type, doc.document_type))
     out = create_message(
         session,
         direction=Direction.OUTBOUND,
-        channel=Channel.CXML,
+        channel=Channel.CXML if route is not None else Channel.API,
         payload=body,
         partner_id=partner.id,
-        channel_meta={
-            "document_id": str(doc.id),
-            "source_message_id": str(message.id),
-            "url": route.url,
-        },
-        status=MessageStatus.PROCESSING,  # until the partner's Response says it took it
+        channel_meta=meta,
+        # cXML: until the partner's Response says it took it; else in the mailbox until pickup
+        status=MessageStatus.PROCESSING,
         is_test=message.is_test,
     )
     doc.status = DocumentStatus.DELIVERED
@@ -270,53 +278,16 @@ def _render_cxml(
         kind="rendered_for_partner",
         detail={
             "outbound_message_id": str(out.id),
-            "format": "cxml",
+            "format": fmt,
             "document_type": doc.document_type,
         },
     )
+    if route is None:
+        return []
     return [ensure_step(session, message_id=out.id, kind=StepKind.DELIVER_PARTNER).id]
 
 
-def _render_partner_xml(
-    session: Session, doc: Document, message: Message, partner: Partner
-) -> list[uuid.UUID]:
-    """The document as UBL or the partner's own XML (its `channels.api.format`), in its
-    mailbox like X12."""
-    fmt = partner_xml_format(partner)
-    try:
-        body = render_partner_xml(session, partner, dict(doc.canonical))
-    except (GatewayError, ValidationError) as exc:
-        raise StepFailed(
-            f"cannot render the {doc.document_type} as {fmt}: {exc}", retryable=False
-        ) from exc
-    out = create_message(
-        session,
-        direction=Direction.OUTBOUND,
-        channel=Channel.API,
-        payload=body,
-        partner_id=partner.id,
-        channel_meta={
-            "document_id": str(doc.id),
-            "source_message_id": str(message.id),
-            "format": fmt,
-            "kind": TRANSACTION_SETS.get(doc.document_type, doc.document_type),
-        },
-        status=MessageStatus.PROCESSING,  # in the partner's mailbox until picked up
-        is_test=message.is_test,
-    )
-    doc.status = DocumentStatus.DELIVERED
-    record_event(
-        session,
-        message_id=message.id,
-        document_id=doc.id,
-        kind="rendered_for_partner",
-        detail={
-            "outbound_message_id": str(out.id),
-            "format": fmt,
-            "document_type": doc.document_type,
-        },
-    )
-    return []
+FORMAT_NAMES = {"cxml": "cXML", "ubl": "UBL", "xml": "the partner's XML"}
 
 
 @dataclass(frozen=True, slots=True)

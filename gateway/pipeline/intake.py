@@ -16,7 +16,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, or_, select
@@ -173,6 +173,75 @@ def _sender(session: Session, runtime: Runtime, envelope: _Envelope, sha256: str
     )
 
 
+def store_received(
+    session: Session,
+    *,
+    message_id: uuid.UUID,
+    now: datetime,
+    partner_id: uuid.UUID | None,
+    channel: Channel,
+    meta: dict[str, Any],
+    payload: bytes,
+    sha256: str,
+    status: MessageStatus,
+    reason: str | None,
+    duplicate_of: uuid.UUID | None,
+    is_test: bool,
+    detail: dict[str, Any],
+) -> uuid.UUID | None:
+    """Store an inbound payload as a message with its `received` event (`detail` added to the
+    event's) and, when it was received, its translate step, whose id is returned."""
+    step: dict[str, Any] | None = None
+    if status == MessageStatus.RECEIVED:
+        step = {
+            "id": new_id(),
+            "message_id": message_id,
+            "document_id": None,
+            "kind": StepKind.TRANSLATE,
+            "state": StepState.PENDING,
+            "attempts": 0,
+            "max_attempts": DEFAULT_MAX_ATTEMPTS,
+            "next_attempt_at": now + DISPATCH_GRACE,
+            "created_at": now,
+            "updated_at": now,
+        }
+    _store(
+        session,
+        message={
+            "id": message_id,
+            "direction": Direction.INBOUND,
+            "partner_id": partner_id,
+            "channel": channel,
+            "channel_meta": meta,
+            "sha256": sha256,
+            "size": len(payload),
+            "status": status,
+            "status_reason": reason,
+            "duplicate_of": duplicate_of,
+            "received_at": now,
+            "updated_at": now,
+            "is_test": is_test,
+        },
+        payload=payload,
+        event={
+            "id": new_id(),
+            "message_id": message_id,
+            "document_id": None,
+            "at": now,
+            "kind": "received",
+            "detail": {
+                "channel": channel.value,
+                "size": len(payload),
+                "sha256": sha256,
+                **detail,
+                **({"reason": reason} if reason else {}),
+            },
+        },
+        step=step,
+    )
+    return step["id"] if step is not None else None
+
+
 def _store(
     session: Session,
     *,
@@ -298,56 +367,23 @@ def intake(
                 reason = f"duplicate of message {duplicate_of} ({sender.duplicate_how})"
                 if sender.duplicate_policy == DuplicatePolicy.WARN:
                     reason += "; held for an operator to replay"
-        step: dict[str, Any] | None = None
-        if status == MessageStatus.RECEIVED:
-            step_id = new_id()
-            step = {
-                "id": step_id,
-                "message_id": message_id,
-                "document_id": None,
-                "kind": StepKind.TRANSLATE,
-                "state": StepState.PENDING,
-                "attempts": 0,
-                "max_attempts": DEFAULT_MAX_ATTEMPTS,
-                "next_attempt_at": now + DISPATCH_GRACE,
-                "created_at": now,
-                "updated_at": now,
-            }
-            step_ids.append(step_id)
-        _store(
+        step_id = store_received(
             session,
-            message={
-                "id": message_id,
-                "direction": Direction.INBOUND,
-                "partner_id": partner_id,
-                "channel": channel,
-                "channel_meta": meta,
-                "sha256": sha256,
-                "size": len(payload),
-                "status": status,
-                "status_reason": reason,
-                "duplicate_of": duplicate_of,
-                "received_at": now,
-                "updated_at": now,
-                "is_test": bool(envelope and envelope.test),
-            },
+            message_id=message_id,
+            now=now,
+            partner_id=partner_id,
+            channel=channel,
+            meta=meta,
             payload=payload,
-            event={
-                "id": new_id(),
-                "message_id": message_id,
-                "document_id": None,
-                "at": now,
-                "kind": "received",
-                "detail": {
-                    "channel": channel.value,
-                    "size": len(payload),
-                    "sha256": sha256,
-                    "isa13": envelope.isa13 if envelope else None,
-                    **({"reason": reason} if reason else {}),
-                },
-            },
-            step=step,
+            sha256=sha256,
+            status=status,
+            reason=reason,
+            duplicate_of=duplicate_of,
+            is_test=bool(envelope and envelope.test),
+            detail={"isa13": envelope.isa13 if envelope else None},
         )
+        if step_id is not None:
+            step_ids.append(step_id)
         if ta1_code is not None and partner_id is not None and envelope is not None:
             sent = send_ta1(
                 session,

@@ -462,41 +462,18 @@ def _create(
         "payload_id": None,
         "timestamp": None,
     }
-    doc = Document(
-        id=new_id(),
-        message_id=message.id,
-        transaction_set_id=rendered.transaction_set_id,
-        direction=Direction.OUTBOUND,
-        document_type=document["document_type"],
-        canonical=document,
-        status=DocumentStatus.DELIVERED,  # to the partner's mailbox
-        po_number=_key(document, "po_number") or _first_order(document),
-        invoice_number=_key(document, "invoice_number"),
-        shipment_id=_key(document, "shipment_id"),
-    )
-    session.add(doc)
-    request = OutboundRequest(
-        id=request_id,
-        erp_target_id=erp_target_id,
-        partner_id=partner.id,
-        idempotency_key=idempotency_key,
-        request_sha256=digest,
-        document_type=document["document_type"],
-        document_id=doc.id,
-        message_id=message.id,
-        isa13=rendered.isa13,
-        gs06=rendered.gs06,
-        st02=rendered.st02,
-        created_at=message.received_at,
-    )
-    session.add(request)
-    session.flush()
-    record_event(
+    doc, request = _store_request(
         session,
-        message_id=message.id,
-        document_id=doc.id,
-        kind="received_from_erp",
-        detail={"outbound_request_id": str(request_id), "document_type": doc.document_type},
+        partner,
+        erp_target_id,
+        document,
+        digest,
+        idempotency_key,
+        request_id,
+        message,
+        transaction_set_id=rendered.transaction_set_id,
+        control_numbers=(rendered.isa13, rendered.gs06, rendered.st02),
+        detail={},
     )
     record_event(
         session,
@@ -511,6 +488,63 @@ def _create(
         },
     )
     return request, []
+
+
+def _store_request(
+    session: Session,
+    partner: Partner,
+    erp_target_id: uuid.UUID,
+    document: dict[str, Any],
+    digest: str,
+    idempotency_key: str | None,
+    request_id: uuid.UUID,
+    message: Message,
+    *,
+    transaction_set_id: uuid.UUID | None,
+    control_numbers: tuple[str | None, str | None, str | None],
+    detail: dict[str, Any],
+) -> tuple[Document, OutboundRequest]:
+    """The ERP's document as sent (`message`), the request that follows it, and its
+    `received_from_erp` event: what every outbound format records alike."""
+    doc = Document(
+        id=new_id(),
+        message_id=message.id,
+        transaction_set_id=transaction_set_id,
+        direction=Direction.OUTBOUND,
+        document_type=document["document_type"],
+        canonical=document,
+        status=DocumentStatus.DELIVERED,  # to the partner's mailbox or channel
+        po_number=_key(document, "po_number") or _first_order(document),
+        invoice_number=_key(document, "invoice_number"),
+        shipment_id=_key(document, "shipment_id"),
+    )
+    session.add(doc)
+    isa13, gs06, st02 = control_numbers
+    request = OutboundRequest(
+        id=request_id,
+        erp_target_id=erp_target_id,
+        partner_id=partner.id,
+        idempotency_key=idempotency_key,
+        request_sha256=digest,
+        document_type=document["document_type"],
+        document_id=doc.id,
+        message_id=message.id,
+        isa13=isa13,
+        gs06=gs06,
+        st02=st02,
+        created_at=message.received_at,
+    )
+    session.add(request)
+    session.flush()
+    record_event(
+        session,
+        message_id=message.id,
+        document_id=doc.id,
+        kind="received_from_erp",
+        detail={"outbound_request_id": str(request_id), "document_type": doc.document_type}
+        | detail,
+    )
+    return doc, request
 
 
 def _key(doc: dict[str, Any], name: str) -> str | None:
@@ -611,41 +645,18 @@ def _create_xml(
         if route is not None
         else _xml_envelope(fmt, document["document_type"], is_test)
     )
-    doc = Document(
-        id=new_id(),
-        message_id=message.id,
-        direction=Direction.OUTBOUND,
-        document_type=document["document_type"],
-        canonical=document,
-        status=DocumentStatus.DELIVERED,  # to the partner's channel
-        po_number=_key(document, "po_number") or _first_order(document),
-        invoice_number=_key(document, "invoice_number"),
-        shipment_id=_key(document, "shipment_id"),
-    )
-    session.add(doc)
-    request = OutboundRequest(
-        id=request_id,
-        erp_target_id=erp_target_id,
-        partner_id=partner.id,
-        idempotency_key=idempotency_key,
-        request_sha256=digest,
-        document_type=document["document_type"],
-        document_id=doc.id,
-        message_id=message.id,
-        created_at=message.received_at,
-    )
-    session.add(request)
-    session.flush()
-    record_event(
+    _, request = _store_request(
         session,
-        message_id=message.id,
-        document_id=doc.id,
-        kind="received_from_erp",
-        detail={
-            "outbound_request_id": str(request_id),
-            "document_type": doc.document_type,
-            "format": fmt,
-        },
+        partner,
+        erp_target_id,
+        document,
+        digest,
+        idempotency_key,
+        request_id,
+        message,
+        transaction_set_id=None,
+        control_numbers=(None, None, None),  # none in XML
+        detail={"format": fmt},
     )
     if route is None:
         return request, []
@@ -658,12 +669,16 @@ def outbound_state(
 ) -> dict[str, Any]:
     """Where a request stands: rendered, delivered (in the mailbox), picked_up, then the
     partner's 997/999 (accepted, accepted_with_errors, partially_accepted, rejected), or
-    overdue when no acknowledgment came within the partner's window."""
+    overdue when no acknowledgment came within the partner's window. Sent as cXML: sending,
+    then accepted or failed by the partner's Response (cXML has no 997)."""
     now = now or utcnow()
     partner = session.get(Partner, request.partner_id)
     message = session.get(Message, request.message_id) if request.message_id else None
+    cxml = message is not None and message.channel == Channel.CXML
+    # UBL, partner XML and cXML carry no 997: nothing to wait for, never overdue
+    no_ack = cxml or (message is not None and message.channel_meta.get("format") in ("ubl", "xml"))
     ack = None
-    if message is not None:
+    if message is not None and not no_ack:
         ack = session.execute(
             select(Acknowledgment)
             .where(
@@ -675,12 +690,12 @@ def outbound_state(
         ).scalar_one_or_none()
     window = timedelta(minutes=partner.ack_window_minutes if partner else 24 * 60)
     due = request.created_at + window
-    if message is not None and message.channel == Channel.CXML:
-        return _cxml_state(session, request, partner, message, due)
-    no_ack = message is not None and message.channel_meta.get("format") in ("ubl", "xml")
     picked_up = message is not None and message.status == MessageStatus.DELIVERED
-    overdue = ack is None and now > due and not no_ack  # UBL and partner XML have no 997
-    if ack is not None:
+    overdue = ack is None and now > due and not no_ack
+    if cxml:
+        assert message is not None
+        state = CXML_STATES.get(message.status, "sending")
+    elif ack is not None:
         state = ack.status.value
     elif overdue:
         state = "overdue"
@@ -695,7 +710,7 @@ def outbound_state(
         "partner_id": request.partner_id,
         "partner": partner.name if partner else None,
         "document_type": request.document_type,
-        "transaction_set": TRANSACTION_SETS.get(request.document_type),
+        "transaction_set": None if cxml else TRANSACTION_SETS.get(request.document_type),
         "state": state,
         "document_id": request.document_id,
         "message_id": request.message_id,
@@ -716,34 +731,5 @@ def outbound_state(
     }
 
 
-def _cxml_state(
-    session: Session,
-    request: OutboundRequest,
-    partner: Partner | None,
-    message: Message,
-    due: datetime,
-) -> dict[str, Any]:
-    """A request sent as cXML: its state is the partner's Response (cXML has no 997)."""
-    if message.status == MessageStatus.DELIVERED:
-        state = "accepted"
-    elif message.status == MessageStatus.FAILED:
-        state = "failed"
-    else:
-        state = "sending"
-    return {
-        "id": request.id,
-        "partner_id": request.partner_id,
-        "partner": partner.name if partner else None,
-        "document_type": request.document_type,
-        "transaction_set": None,
-        "state": state,
-        "document_id": request.document_id,
-        "message_id": request.message_id,
-        "idempotency_key": request.idempotency_key,
-        "control_numbers": {"isa13": None, "gs06": None, "st02": None},
-        "created_at": request.created_at,
-        "picked_up_at": message.sent_at if state == "accepted" else None,
-        "acknowledgment": None,
-        "ack_due_at": due,
-        "overdue": False,
-    }
+# a request sent as cXML, by its message's status: the partner's Response decides
+CXML_STATES = {MessageStatus.DELIVERED: "accepted", MessageStatus.FAILED: "failed"}
