@@ -12,11 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from translators.errors import GatewayError
+
+if TYPE_CHECKING:  # the CLI imports what a command needs when it runs
+    from gateway.pipeline import Runtime
 
 app = typer.Typer(
     help="EDI and B2B partner gateway: translate, acknowledge and route X12 and cXML.",
@@ -740,6 +743,16 @@ def dead_letters(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     _print(dead_steps(sessions), as_json)
 
 
+def _sweeper_runtime(data_dir: Path | None) -> Runtime:
+    """A runtime for a command that only changes the store: the steps it creates or revives are
+    not dispatched here - the running gateway's sweeper picks them up."""
+    from gateway.pipeline import CollectingDispatcher
+    from gateway.wiring import build_runtime
+
+    settings, _ = _store(data_dir)
+    return build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
+
+
 @app.command()
 @guarded
 def replay(
@@ -748,14 +761,10 @@ def replay(
 ) -> None:
     """Give dead-lettered steps fresh attempts; the running gateway's sweeper picks them up."""
     from gateway.commands.admin import parse_ids
-    from gateway.pipeline import CollectingDispatcher
     from gateway.pipeline import replay as replay_steps
-    from gateway.wiring import build_runtime
 
     ids = parse_ids(step_ids)
-    settings, _ = _store(data_dir)
-    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
-    done = replay_steps(runtime, ids)
+    done = replay_steps(_sweeper_runtime(data_dir), ids)
     missed = [str(i) for i in ids if i not in done]
     sys.stdout.write(f"replayed {len(done)} step(s)\n")
     if missed:
@@ -772,14 +781,10 @@ def reprocess(
     """Take a rejected or held-duplicate message through intake again, as a new message linked
     to the original; the running gateway's sweeper picks its steps up."""
     from gateway.commands.admin import parse_ids
-    from gateway.pipeline import CollectingDispatcher
     from gateway.pipeline.actions import reprocess as reprocess_message
-    from gateway.wiring import build_runtime
 
     (wanted,) = parse_ids([message_id])
-    settings, _ = _store(data_dir)
-    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
-    done = reprocess_message(runtime, wanted, actor="cli")
+    done = reprocess_message(_sweeper_runtime(data_dir), wanted, actor="cli")
     _print(
         {
             "original_id": str(done.original_id),
@@ -801,14 +806,10 @@ def resend(
 ) -> None:
     """Put an outbound message back in the partner's API mailbox (same bytes)."""
     from gateway.commands.admin import parse_ids
-    from gateway.pipeline import CollectingDispatcher
     from gateway.pipeline.actions import resend as resend_message
-    from gateway.wiring import build_runtime
 
     (wanted,) = parse_ids([message_id])
-    settings, _ = _store(data_dir)
-    runtime = build_runtime(dispatcher=CollectingDispatcher(), settings=settings)
-    resend_message(runtime, wanted, actor="cli")
+    resend_message(_sweeper_runtime(data_dir), wanted, actor="cli")
     sys.stdout.write(f"message {wanted} is back in the partner's mailbox\n")
 
 
