@@ -169,7 +169,7 @@ def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
         .outerjoin(Partner, Partner.id == Message.partner_id)
         .where(Step.id == bindparam("step_id"))
     )
-    if with_payload:  # translate and acknowledge read the payload; a delivery does not
+    if with_payload:  # see _PAYLOAD_KINDS
         query = query.outerjoin(Message.blob).options(
             contains_eager(Step.message).contains_eager(Message.blob)
         )
@@ -180,7 +180,8 @@ def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
 
 _STEP_WITH_PAYLOAD = _step_query(with_payload=True)
 _STEP = _step_query(with_payload=False)
-_PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK})
+# translate and acknowledge read the payload, and so does POSTing a cXML message to a partner
+_PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK, StepKind.DELIVER_PARTNER})
 
 
 def _load_step(session: Session, step_id: uuid.UUID, kind: StepKind) -> Step:
@@ -229,9 +230,9 @@ def _deliver_partner(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain:
     """POST an outbound cXML message to the partner with no transaction open, then record the
     partner's Response and finish (or fail: retried or dead-lettered by its code)."""
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        prepared = prepare_partner_delivery(session, step)
+        prepared = prepare_partner_delivery(
+            session, _load_step(session, step_id, StepKind.DELIVER_PARTNER)
+        )
         if prepared is None:
             return _finish(session, runtime, step_id, owner, [], chain=chain)
     result = post_cxml(prepared.url, prepared.body)
