@@ -25,7 +25,7 @@ from gateway.store.types import utcnow
 from partners import audit, fields
 from partners.errors import ConflictError, InvalidError, NotFoundError
 from partners.lifecycle import check_transition
-from partners.routing import DEFAULT_TARGET
+from partners.routing import default_target
 
 CLI_ACTOR = "cli"
 
@@ -183,12 +183,6 @@ def _erp_target_id(session: Session, field: str, target: str | None) -> uuid.UUI
     return found.id
 
 
-def _default_target_id(session: Session) -> uuid.UUID | None:
-    return session.execute(
-        select(ErpTarget.id).where(ErpTarget.name == DEFAULT_TARGET)
-    ).scalar_one_or_none()
-
-
 def _claim_isa(session: Session, qualifier: str, isa_id: str) -> None:
     owner = session.execute(
         select(Partner)
@@ -277,7 +271,8 @@ def create_partner(
                 # A partner onboarded in testing with one route (`partners add --erp NAME`, or
                 # the `default` target) sends its test documents there, flagged as test; the
                 # record shows it, and `--test-erp` (or clearing it) says otherwise.
-                test_erp_id = erp_id or _default_target_id(session)
+                default = default_target(session)
+                test_erp_id = erp_id or (default.id if default else None)
             partner = Partner(
                 status=status_value,
                 erp_target_id=erp_id,

@@ -32,7 +32,8 @@ class Route:
     test: bool  # the ERP is told it is a test document (the adapters pass it on)
 
 
-def _default(session: Session) -> ErpTarget | None:
+def default_target(session: Session) -> ErpTarget | None:
+    """The target named `default`: the route of a partner that names none."""
     return session.execute(
         select(ErpTarget).where(ErpTarget.name == DEFAULT_TARGET)
     ).scalar_one_or_none()
@@ -43,7 +44,7 @@ def erp_route(session: Session, partner: Partner | None, *, test_interchange: bo
     production = None
     if partner is not None and partner.erp_target_id is not None:
         production = session.get(ErpTarget, partner.erp_target_id)
-    production = production or _default(session)
+    production = production or default_target(session)
     if partner is None or not is_test_mode(partner.status, test_interchange=test_interchange):
         if production is None:
             raise RouteHeld(
