@@ -29,7 +29,6 @@ from gateway.store.enums import (
     DocumentStatus,
     MessageStatus,
     StepKind,
-    StepState,
 )
 from gateway.store.messages import create_message
 from gateway.store.models import (
@@ -43,7 +42,7 @@ from gateway.store.models import (
     Step,
     TransactionSet,
 )
-from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
+from gateway.store.steps import pending_step_row
 from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError, UnusableInputError
 from translators.x12 import interchange as x12
@@ -164,22 +163,14 @@ class _SetWriter:
                 }
             )
             if to_erp:  # the row ensure_step would make: new documents have no step yet
-                step_id = new_id()
-                self.step_ids.append(step_id)
-                self._steps.append(
-                    {
-                        "id": step_id,
-                        "message_id": self.message_id,
-                        "document_id": doc_id,
-                        "kind": StepKind.DELIVER_ERP,
-                        "state": StepState.PENDING,
-                        "attempts": 0,
-                        "max_attempts": DEFAULT_MAX_ATTEMPTS,
-                        "next_attempt_at": now + DISPATCH_GRACE,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                step = pending_step_row(
+                    message_id=self.message_id,
+                    kind=StepKind.DELIVER_ERP,
+                    now=now,
+                    document_id=doc_id,
                 )
+                self.step_ids.append(step["id"])
+                self._steps.append(step)
         if len(self._sets) >= self.BATCH or len(self._documents) >= self.BATCH:
             self.flush()
 

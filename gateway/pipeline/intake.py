@@ -39,7 +39,6 @@ from gateway.store.enums import (
     MessageStatus,
     PartnerStatus,
     StepKind,
-    StepState,
 )
 from gateway.store.models import (
     Blob,
@@ -51,7 +50,7 @@ from gateway.store.models import (
     PartnerIdentity,
     Step,
 )
-from gateway.store.steps import DEFAULT_MAX_ATTEMPTS, DISPATCH_GRACE
+from gateway.store.steps import pending_step_row
 from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError
 from translators.x12.tokenizer import IsaHeader, Tokenizer
@@ -191,20 +190,11 @@ def store_received(
 ) -> uuid.UUID | None:
     """Store an inbound payload as a message with its `received` event (`detail` added to the
     event's) and, when it was received, its translate step, whose id is returned."""
-    step: dict[str, Any] | None = None
-    if status == MessageStatus.RECEIVED:
-        step = {
-            "id": new_id(),
-            "message_id": message_id,
-            "document_id": None,
-            "kind": StepKind.TRANSLATE,
-            "state": StepState.PENDING,
-            "attempts": 0,
-            "max_attempts": DEFAULT_MAX_ATTEMPTS,
-            "next_attempt_at": now + DISPATCH_GRACE,
-            "created_at": now,
-            "updated_at": now,
-        }
+    step = (
+        pending_step_row(message_id=message_id, kind=StepKind.TRANSLATE, now=now)
+        if status == MessageStatus.RECEIVED
+        else None
+    )
     _store(
         session,
         message={

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -59,6 +60,39 @@ class Backoff:
 DEFAULT_BACKOFF = Backoff()
 
 
+def pending_step_row(
+    *,
+    message_id: uuid.UUID,
+    kind: StepKind,
+    now: datetime,
+    document_id: uuid.UUID | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> dict[str, Any]:
+    """The row of a new pending step: claimable when its task arrives, and suspected lost by
+    the sweeper after `DISPATCH_GRACE`."""
+    return {
+        "id": new_id(),
+        "message_id": message_id,
+        "document_id": document_id,
+        "kind": kind,
+        "state": StepState.PENDING,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "next_attempt_at": now + DISPATCH_GRACE,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _same_step(
+    message_id: uuid.UUID, kind: StepKind, document_id: uuid.UUID | None
+) -> tuple[ColumnElement[bool], ...]:
+    same_document = (
+        Step.document_id.is_(None) if document_id is None else Step.document_id == document_id
+    )
+    return (Step.message_id == message_id, Step.kind == kind, same_document)
+
+
 def ensure_step(
     session: Session,
     *,
@@ -70,30 +104,16 @@ def ensure_step(
 ) -> Step:
     """The step `kind` of a message (or of one of its documents), created pending if it does
     not exist yet; a step that runs twice creates its successors once."""
-    now = now or utcnow()
-    session.execute(
-        insert_ignoring_conflicts(
-            session,
-            Step,
-            {
-                "id": new_id(),
-                "message_id": message_id,
-                "document_id": document_id,
-                "kind": kind,
-                "state": StepState.PENDING,
-                "attempts": 0,
-                "max_attempts": max_attempts,
-                "next_attempt_at": now + DISPATCH_GRACE,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+    row = pending_step_row(
+        message_id=message_id,
+        kind=kind,
+        now=now or utcnow(),
+        document_id=document_id,
+        max_attempts=max_attempts,
     )
-    same_document = (
-        Step.document_id.is_(None) if document_id is None else Step.document_id == document_id
-    )
+    session.execute(insert_ignoring_conflicts(session, Step, row))
     return session.execute(
-        select(Step).where(Step.message_id == message_id, Step.kind == kind, same_document)
+        select(Step).where(*_same_step(message_id, kind, document_id))
     ).scalar_one()
 
 
@@ -108,32 +128,20 @@ def ensure_step_id(
 ) -> uuid.UUID:
     """As `ensure_step`, returning only the step's id: one statement when the step is new
     (the insert returns it), a second to find it only when it already existed."""
-    now = now or utcnow()
+    row = pending_step_row(
+        message_id=message_id,
+        kind=kind,
+        now=now or utcnow(),
+        document_id=document_id,
+        max_attempts=max_attempts,
+    )
     created = session.execute(
-        insert_ignoring_conflicts(
-            session,
-            Step,
-            {
-                "id": new_id(),
-                "message_id": message_id,
-                "document_id": document_id,
-                "kind": kind,
-                "state": StepState.PENDING,
-                "attempts": 0,
-                "max_attempts": max_attempts,
-                "next_attempt_at": now + DISPATCH_GRACE,
-                "created_at": now,
-                "updated_at": now,
-            },
-        ).returning(Step.id)
+        insert_ignoring_conflicts(session, Step, row).returning(Step.id)
     ).scalar_one_or_none()
     if created is not None:
         return created
-    same_document = (
-        Step.document_id.is_(None) if document_id is None else Step.document_id == document_id
-    )
     return session.execute(
-        select(Step.id).where(Step.message_id == message_id, Step.kind == kind, same_document)
+        select(Step.id).where(*_same_step(message_id, kind, document_id))
     ).scalar_one()
 
 
