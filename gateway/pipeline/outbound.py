@@ -57,7 +57,7 @@ from partners.errors import NotFoundError
 from partners.outbound import outbound_envelope
 from partners.routing import DEFAULT_TARGET
 from partners.xml_mappings import render_outbound_xml
-from translators.canonical import dump_document, parse_document
+from translators.canonical import Envelope, dump_document, parse_document
 from translators.cxml import read_cxml
 from translators.errors import GatewayError, RenderError, TranslatorError
 from translators.ubl.writers import write_ubl
@@ -579,22 +579,13 @@ def render_partner_xml(session: Session, partner: Partner, document: dict[str, A
 
 
 def _xml_envelope(fmt: str, document_type: str, is_test: bool) -> dict[str, Any]:
-    return {
-        "standard": fmt,
-        "sender_id": None,
-        "sender_qualifier": None,
-        "receiver_id": None,
-        "receiver_qualifier": None,
-        "interchange_control_number": None,
-        "group_control_number": None,
-        "functional_id": None,
-        "version": "2.1" if fmt == "ubl" else None,
-        "transaction_set": document_type,
-        "transaction_control_number": None,
-        "test": is_test,
-        "payload_id": None,
-        "timestamp": None,
-    }
+    envelope = Envelope(
+        standard=fmt,  # "ubl" or "xml"
+        version="2.1" if fmt == "ubl" else None,
+        transaction_set=document_type,
+        test=is_test,
+    )
+    return envelope.model_dump(mode="json")
 
 
 def _create_xml(
