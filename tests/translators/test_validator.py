@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translators.x12.spec.model import (
     ElementDef,
@@ -184,3 +186,42 @@ def test_control_characters_are_invalid_and_never_forgiven() -> None:
         ("BEG", 2, "6")
     ]
     assert not leniency.forgivable(errors[0], "850", exact_spec=True)
+
+
+# -- the fast path and the diagnosis agree ---------------------------------------------------
+
+_TYPED = [
+    ElementDef("r", "R", 1, 6),
+    ElementDef("r3", "R", 3, 4),
+    ElementDef("n0", "N0", 1, 4),
+    ElementDef("n2", "N2", 2, 5),
+    ElementDef("an", "AN", 2, 5),
+    ElementDef("dt", "DT", 8, 8),
+    ElementDef("dt6", "DT", 6, 6),
+    ElementDef("tm", "TM", 4, 8),
+]
+_VALUES = st.text(alphabet="0123456789.-A ~*>\x01", max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES, which=st.integers(0, len(_TYPED) - 1))
+def test_segment_pattern_accepts_exactly_what_the_diagnosis_accepts(value: str, which: int) -> None:
+    """A valid segment costs one `fullmatch`; only a failing one is taken apart element by
+    element. Both must agree on every value, or a bad value would pass unreported (or a good
+    one be reported with no element at fault)."""
+    ed = _TYPED[which]
+    spec = TransactionSetSpec(
+        "850",
+        "004010",
+        "PO",
+        "test",
+        (s("ST", M), s("X1", M), s("SE", M)),
+        {**SEGMENTS, "X1": seg("X1", "Typed", el(ed.ref, M), el("93"))},
+        {**ELEMENTS, ed.ref: ed},
+    )
+    validator = SetValidator(spec, D)
+    pattern = validator.c.checkers["X1"].pattern
+    raw = f"X1*{value}*TAIL"
+    by_pattern = pattern.fullmatch(raw) is not None
+    by_diagnosis = value != "" and validator._check_simple(ed, None, value) is None
+    assert by_pattern == by_diagnosis, (ed, value)

@@ -161,6 +161,9 @@ _DATE6 = rf"(?:\d\d{_MONTH_DAY}|{_LEAP_YY}0229)"
 
 
 def _simple_pattern(ed: ElementDef, codes: frozenset[str] | None, seps: str) -> str:
+    """The pattern of one present value. Repeats are possessive: an element ends at the next
+    delimiter whatever it holds, so giving characters back can never make a segment match,
+    and not saving the positions to give back is what makes a valid segment cheap."""
     lo, hi = max(ed.min_len, 1), ed.max_len
     if codes is not None:
         return "(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + ")"
@@ -168,12 +171,18 @@ def _simple_pattern(ed: ElementDef, codes: frozenset[str] | None, seps: str) -> 
     if t == "DT":
         return _DATE6 if hi <= 6 else _DATE8
     if t == "TM":
-        return r"(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?)?"
+        return r"(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?+)?+"
     if t.startswith("N"):
-        return rf"-?\d{{{lo},{hi}}}"
+        return rf"-?+\d{{{lo},{hi}}}+"
     if t == "R":
-        return rf"(?=-?\.?(?:\d\.?){{{lo},{hi}}}(?![^{seps}]))-?(?:\d+\.?\d*|\.\d+)"
-    return rf"[^{seps}]{{{lo},{hi}}}"
+        # lo..hi digits, at most one decimal point, a sign: the count is checked by a
+        # lookahead over character runs (without a point: the digits; with one: digits and
+        # point together, one more), the shape by what follows.
+        return (
+            rf"-?+(?=(?:\d{{{lo},{hi}}}+|(?=\d*+\.)[\d.]{{{lo + 1},{hi + 1}}}+)(?![^{seps}]))"
+            r"(?:\d++(?:\.\d*+)?+|\.\d++)"
+        )
+    return rf"[^{seps}]{{{lo},{hi}}}+"
 
 
 class _Frame:
@@ -220,16 +229,16 @@ def _element_pattern(
         tail = ""
         for cu in reversed(parts[1:]):
             cp = _simple_pattern(spec.elements[cu.ref], cu.codes, seps)
-            inner = cp if cu.usage == "M" else f"(?:{cp})?"
-            tail = f"(?:{comp}{inner}{tail})" + ("" if cu.usage == "M" else "?")
+            inner = cp if cu.usage == "M" else f"(?:{cp})?+"
+            tail = f"(?:{comp}{inner}{tail})" + ("" if cu.usage == "M" else "?+")
         first = parts[0]
         fp = _simple_pattern(spec.elements[first.ref], first.codes, seps)
-        fp = fp if first.usage == "M" else f"(?:{fp})?"
+        fp = fp if first.usage == "M" else f"(?:{fp})?+"
         pat = f"{fp}{tail}"
     else:
         pat = _simple_pattern(spec.elements[use.ref], use.codes, seps)
     if use.repeat > 1 and d.repetition:
-        pat = f"{pat}(?:{re.escape(d.repetition)}{pat}){{0,{use.repeat - 1}}}"
+        pat = f"{pat}(?:{re.escape(d.repetition)}{pat}){{0,{use.repeat - 1}}}+"
     return pat, use.usage != "M"
 
 
@@ -239,7 +248,7 @@ def _segment_regex(defn: SegmentDef, spec: TransactionSetSpec, d: Delimiters) ->
     tail = ""
     for use in reversed(defn.elements):
         pat, optional = _element_pattern(use, spec, d, seps)
-        tail = f"(?:{sep}(?:{pat})?{tail})?" if optional else f"{sep}{pat}{tail}"
+        tail = f"(?:{sep}(?:{pat})?+{tail})?+" if optional else f"{sep}{pat}{tail}"
     return re.compile(re.escape(defn.id) + tail)
 
 
@@ -646,7 +655,7 @@ class SetValidator:
         t = ed.type
         length = len(value)
         if t == "R" or t.startswith("N"):
-            digits = value.lstrip("-")
+            digits = value[1:] if value[:1] == "-" else value  # one sign at most
             if t == "R":
                 ok = re.fullmatch(r"\d+\.?\d*|\.\d+", digits) is not None
                 digits = digits.replace(".", "")
