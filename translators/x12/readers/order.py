@@ -18,8 +18,7 @@ from translators.x12.readers.common import (
     el_date,
     el_decimal,
     first_date,
-    item_fields,
-    item_ids,
+    item_part,
     terms,
 )
 
@@ -34,7 +33,7 @@ def po1_line(seg: Segment, pos: int) -> Json:
         "uom": el(seg, 3),
         "unit_price": el_decimal(seg, pos, 4),
     }
-    line.update(item_fields(item_ids(seg, 6)))
+    line.update(item_part(seg, 6))
     line["requested_delivery_date"] = None
     line["parties"] = []
     return line
