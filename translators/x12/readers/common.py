@@ -13,6 +13,7 @@ so a reader only handles the segments that are specific to its transaction set.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +35,8 @@ MAX_WHOLE_DIGITS = 18
 # Segments of an N1 loop (besides N1..N4) that belong to the party, not to the enclosing level.
 _PARTY_LOOP = frozenset(("REF", "PER", "NX2", "SI", "FOB", "DMG"))
 _MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# A decimal already written as the canonical model writes it (no sign, no leading zeros).
+_CANONICAL_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 # Exponents beyond this are not amounts; refusing them keeps "1E999999999" from expanding.
 _MAX_EXPONENT = 40
 
@@ -47,8 +50,10 @@ def decimal(value: str) -> str:
     ``"48"`` -> ``"48"``, ``"48.00"`` -> ``"48.00"``, ``".39"`` -> ``"0.39"``, ``"-.5"`` ->
     ``"-0.5"``; leading zeros go (``"0008"`` -> ``"8"``), exponents are expanded.
     """
-    if value.isdigit() and value.isascii():  # the common case: a whole number
+    if value.isdigit() and value.isascii():  # the common cases first: a whole number,
         return value.lstrip("0") or "0"
+    if _CANONICAL_DECIMAL.fullmatch(value) is not None:  # or a decimal written canonically
+        return value
     neg = value[:1] == "-"
     body = value[1:] if neg else value
     whole, _, frac = body.partition(".")
