@@ -50,6 +50,27 @@ def record_event(
     return Event(**values)
 
 
+def record_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Add several events (each with `message_id`, `kind` and optionally `detail`,
+    `document_id`, `at`) in one executemany, in the caller's transaction."""
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "message_id": e["message_id"],
+            "document_id": e.get("document_id"),
+            "at": e.get("at") or now,
+            "kind": e["kind"],
+            "detail": dict(e.get("detail") or {}),
+        }
+        for e in events
+    ]
+    session.flush()
+    session.connection().execute(_INSERT, rows)
+
+
 def timeline(session: Session, *, message_id: uuid.UUID) -> Sequence[Event]:
     """A message's events, oldest first."""
     return (
