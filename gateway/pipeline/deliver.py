@@ -28,7 +28,7 @@ from gateway.cxml.outbound import (
 )
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
 from gateway.mailbox import TRANSACTION_SETS
-from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
+from gateway.pipeline.inbound import StepFailed, StepWaits, finish_messages_if_complete
 from gateway.pipeline.outbound import (
     OutboundRefused,
     partner_xml_format,
@@ -66,6 +66,9 @@ def _target(session: Session, partner: Partner | None, *, test: bool) -> tuple[E
     except RouteHeld as exc:
         raise StepFailed(str(exc), retryable=False) from exc
     target = route.target
+    # held while the session lives, so the next delivery of a batch finds it in the identity
+    # map (which holds objects weakly) instead of loading it again
+    session.info.setdefault("erp_targets", set()).add(target)
     info = ErpTargetInfo(target.name, target.kind, dict(target.config), target.secret_encrypted)
     return info, route.test
 
@@ -196,9 +199,7 @@ def apply_deliveries(
                 )
             )
     session.flush()
-    # in one order, so two workers whose batches share messages do not deadlock on their rows
-    for message_id in sorted({p.message_id for p, _ in delivered}):
-        finish_message_if_complete(session, message_id)
+    finish_messages_if_complete(session, [p.message_id for p, _ in delivered])
     return created
 
 
