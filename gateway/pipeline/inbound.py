@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -113,21 +114,26 @@ class _SetWriter:
     A 10 MB interchange holds about 1,700 of each: as ORM objects flushed one at a time they
     cost a unit-of-work pass and four round trips a document (8 of the 9.5 s its translate
     step took). Multi-row INSERTs of up to `BATCH` rows keep round trips few and memory
-    bounded; it all still commits with the step, in the caller's transaction.
+    bounded; it all still commits with the step, in the caller's transaction. A batch of
+    translate steps shares one writer (`batched_sets`), so its small messages' rows go in
+    the same few statements.
     """
 
     BATCH = 100
 
-    def __init__(self, session: Session, message: Message):
+    def __init__(self, session: Session):
         self.session = session
-        self.message_id = message.id
         self.step_ids: list[uuid.UUID] = []
         self._sets: list[dict[str, Any]] = []
         self._documents: list[dict[str, Any]] = []
         self._steps: list[dict[str, Any]] = []
 
     def add(
-        self, group_id: uuid.UUID, ts: x12.TransactionSet, documents: list[dict[str, Any]]
+        self,
+        message_id: uuid.UUID,
+        group_id: uuid.UUID,
+        ts: x12.TransactionSet,
+        documents: list[dict[str, Any]],
     ) -> None:
         set_id = new_id()
         self._sets.append(
@@ -151,7 +157,7 @@ class _SetWriter:
             self._documents.append(
                 {
                     "id": doc_id,
-                    "message_id": self.message_id,
+                    "message_id": message_id,
                     "transaction_set_id": set_id,
                     "direction": Direction.INBOUND,
                     "document_type": document_type,
@@ -165,7 +171,7 @@ class _SetWriter:
             )
             if to_erp:  # the row ensure_step would make: new documents have no step yet
                 step = pending_step_row(
-                    message_id=self.message_id,
+                    message_id=message_id,
                     kind=StepKind.DELIVER_ERP,
                     now=now,
                     document_id=doc_id,
@@ -191,6 +197,23 @@ class _SetWriter:
         self._sets, self._documents, self._steps = [], [], []
 
 
+_WRITER = "set_writer"
+
+
+@contextmanager
+def batched_sets(session: Session) -> Iterator[None]:
+    """The translate steps run in the block write their sets, documents and ERP steps through
+    one writer, flushed at the end of the block (not if it raises: the transaction is rolled
+    back anyway)."""
+    writer = _SetWriter(session)
+    session.info[_WRITER] = writer
+    try:
+        yield
+    finally:
+        del session.info[_WRITER]
+    writer.flush()
+
+
 _INSERT_INTERCHANGE = insert(Interchange)
 _INSERT_GROUP = insert(FunctionalGroup)
 
@@ -208,7 +231,9 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     interchanges: dict[int, tuple[uuid.UUID, list[int]]] = {}
     groups: dict[int, uuid.UUID] = {}
     accepted = rejected = 0
-    writer = _SetWriter(session, message)
+    shared = session.info.get(_WRITER)
+    writer: _SetWriter = shared if shared is not None else _SetWriter(session)
+    first_step = len(writer.step_ids)
     problems: list[str] = []
     connection = session.connection()
 
@@ -264,7 +289,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
                 group = group_row(item.interchange, item.group)
-                writer.add(group, ts, [pending.data for pending in waiting])
+                writer.add(message.id, group, ts, [pending.data for pending in waiting])
                 accepted += len(waiting)
                 if not ts.accepted:
                     rejected_sets += 1
@@ -283,10 +308,11 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         problems.append(str(exc))
     except TranslatorError as exc:
         problems.append(str(exc))
-    writer.flush()
+    if shared is None:
+        writer.flush()
     if functional_acks:  # the partner's 997/999s close what we sent it
         reconcile_functional_acks(session, message, functional_acks)
-    created = list(writer.step_ids)
+    created = writer.step_ids[first_step:]
     if accepted and not rejected and not problems:
         message.status = MessageStatus.PROCESSING
     elif accepted:

@@ -48,6 +48,7 @@ from gateway.pipeline.deliver import (
 from gateway.pipeline.inbound import (
     StepFailed,
     StepWaits,
+    batched_sets,
     send_acknowledgment,
     translate_message,
 )
@@ -64,6 +65,7 @@ from gateway.store import (
     replay_step,
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
+from gateway.store.events import deferred_events
 from gateway.store.models import Document, Message, Partner, Step
 from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
@@ -333,9 +335,10 @@ def _handle_batch(
         raise StepFailed(f"no handler for step kind {kind}", retryable=False)
     with runtime.sessions.begin() as session:
         created: list[uuid.UUID] = []
-        for step in _load_steps(session, ids, kind):
-            with log_context(step_id=str(step.id), message_id=str(step.message_id)):
-                created += handler(session, step, runtime)
+        with deferred_events(session), batched_sets(session):
+            for step in _load_steps(session, ids, kind):
+                with log_context(step_id=str(step.id), message_id=str(step.message_id)):
+                    created += handler(session, step, runtime)
         return _finish(session, runtime, ids, owner, created, chain=chain)
 
 
