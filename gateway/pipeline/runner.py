@@ -335,8 +335,13 @@ def _handle_batch(
         raise StepFailed(f"no handler for step kind {kind}", retryable=False)
     with runtime.sessions.begin() as session:
         created: list[uuid.UUID] = []
+        steps = _load_steps(session, ids, kind)
+        if kind == StepKind.SEND_ACK:
+            # a 997 takes its partner's control numbers, locking the partner's sequence rows
+            # until the commit: taken in one order, two batches cannot deadlock on them
+            steps.sort(key=lambda step: str(step.message.partner_id))
         with deferred_events(session), batched_sets(session):
-            for step in _load_steps(session, ids, kind):
+            for step in steps:
                 with log_context(step_id=str(step.id), message_id=str(step.message_id)):
                     created += handler(session, step, runtime)
         return _finish(session, runtime, ids, owner, created, chain=chain)
