@@ -135,19 +135,19 @@ def date_time(el: Element, name: str) -> tuple[str | None, str | None]:
     value = attr(el, name)
     if value is None:
         return None, None
-    known = _DATES.get(value)
+    known = DATES.get(value)
     if known is not None:
         return known
-    if len(_DATES) > _DATES_KEPT:
-        _DATES.clear()
-    _DATES[value] = result = _date_time(el, name, value)
+    if len(DATES) > DATES_KEPT:
+        DATES.clear()
+    DATES[value] = result = _date_time(el, name, value)
     return result
 
 
 # Lines of one document mostly repeat the same few dates: parsing each once saves a regex
 # match and a calendar check per line. Only valid values are kept; the size is bounded.
-_DATES: dict[str, tuple[str, str | None]] = {}
-_DATES_KEPT = 4096
+DATES: dict[str, tuple[str, str | None]] = {}
+DATES_KEPT = 4096
 
 
 def _date_time(el: Element, name: str, value: str) -> tuple[str, str | None]:
