@@ -183,10 +183,16 @@ def date_refs(el: Element, names: tuple[str, ...]) -> list[Json]:
 # -- envelope ----------------------------------------------------------------------------------
 
 
-def _credential(header: Element | None, tag: str) -> tuple[str | None, str | None]:
-    credential = first_child(first_child(header, tag), "Credential")
-    if credential is None:
+def _credential(party: Element | None) -> tuple[str | None, str | None]:
+    """``(Identity, domain)`` of the first Credential of a From or To element."""
+    if party is None:
         return None, None
+    # Credential is From's and To's first child (the DTD's order): no search in the usual case
+    credential = party[0] if len(party) else None
+    if credential is None or credential.tag != "Credential":
+        credential = first_child(party, "Credential")
+        if credential is None:
+            return None, None
     return child_text(credential, "Identity"), attr(credential, "domain")
 
 
@@ -199,9 +205,18 @@ def _doctype_version(system_url: str) -> str | None:
 
 def envelope(root: Element, request: Element) -> Json:
     """From/To credentials, payloadID, timestamp and deploymentMode of a cXML request."""
+    sender = receiver = None
     header = first_child(root, "Header")
-    sender_id, sender_domain = _credential(header, "From")
-    receiver_id, receiver_domain = _credential(header, "To")
+    if header is not None:
+        for child in header:  # one pass: From and To are its first children
+            tag = child.tag
+            if tag == "From":
+                if sender is None:
+                    sender = child
+            elif tag == "To" and receiver is None:
+                receiver = child
+    sender_id, sender_domain = _credential(sender)
+    receiver_id, receiver_domain = _credential(receiver)
     version = attr(root, "version")
     if version is None:
         version = _doctype_version(root.getroottree().docinfo.system_url or "")
