@@ -18,6 +18,7 @@ from translators.cxml.common import (
     ID_DOMAIN_QUALIFIER,
     ITEM_ID_QUALIFIER,
     MANUFACTURER_PART,
+    PARTY_ROLE,
     CxmlError,
     Element,
     party_role,
@@ -282,21 +283,26 @@ def address(postal: Element | None) -> Json:
 
 
 def party(el: Element, role_code: str | None) -> Json:
-    """An Address (in ShipTo/BillTo) or a Contact as a canonical party."""
+    """An Address (in ShipTo/BillTo) or a Contact as a canonical party.
+
+    Runs for every party; `text`, `attr` and `party_role`'s table lookup are inlined."""
     name = postal = None
     for part in el:
         tag = part.tag
         if tag == "Name":
             if name is None:
-                name = text(part)
+                value = part.text
+                name = value.strip() or None if value else None
         elif tag == "PostalAddress" and postal is None:
             postal = part
+    domain = el.get("addressIDDomain")
+    number = el.get("addressID")
     return {
-        "role": party_role(role_code),
+        "role": (PARTY_ROLE.get(role_code) if role_code else None) or party_role(role_code),
         "role_code": role_code,
         "name": name,
-        "id_qualifier": attr(el, "addressIDDomain"),
-        "id": attr(el, "addressID"),
+        "id_qualifier": domain.strip() or None if domain else None,
+        "id": number.strip() or None if number else None,
         "address": address(postal),
     }
 
