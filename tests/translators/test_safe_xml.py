@@ -222,6 +222,19 @@ def test_entities_the_scan_cannot_see_are_refused_after_parsing() -> None:
     _refused_bounded(data.encode("utf-16-be"), "declares entities")
 
 
+def test_entities_hidden_from_the_byte_scan_by_utf7_are_refused_after_parsing() -> None:
+    # In UTF-7 "+AFs-" is "[", "+ACI-" a quote, "+AD4-" ">", "+AF0-" "]": the byte scan sees a
+    # DOCTYPE without an internal subset ending at "<x>", libxml2 decodes an entity
+    # declaration. Only the post-parse check stands between this and an entity in the tree,
+    # so it must not be skipped when the scan found nothing.
+    data = (
+        b'<?xml version="1.0" encoding="UTF-7"?>'
+        b"<!DOCTYPE x +AFs-<!ENTITY e +ACI-a+ACI-+AD4-+AF0-+AD4-<x>&e;</x>"
+    )
+    check_prolog(data)  # the scan cannot see it
+    _refused_bounded(data, "declares entities")
+
+
 def test_billion_laughs_is_refused() -> None:
     _refused_bounded(billion_laughs(), "declares entities")
 

@@ -132,7 +132,10 @@ _WIDE_ENCODINGS: Final = (
     (b"\x00<\x00", "utf-16-be"),
     (b"<\x00", "utf-16-le"),
 )
-_SPACE = frozenset(b" \t\r\n")
+# What may come before and between the XML declaration, the DOCTYPE and the root element:
+# XML white space, processing instructions (the declaration is one) and comments. An unclosed
+# one stops the match; the parser rejects it.
+_PROLOG_MISC = re.compile(rb"(?:[ \t\r\n]+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 # Outside the internal subset: quotes (system/public literals), the subset's "[", the end ">".
 _DOCTYPE_TOKEN = re.compile(rb"[\"'\[>]")
 # Inside it: an entity declaration, comments and literals (which may hold "]"), its end "]".
@@ -145,25 +148,20 @@ def check_prolog(data: bytes) -> None:
     Only the prolog (XML declaration, comments, processing instructions, DOCTYPE) is read;
     whatever the scan cannot make sense of is left to the parser to reject.
     """
-    for pattern, codec in _WIDE_ENCODINGS:
-        if data.startswith(pattern):
-            data = data.decode(codec, errors="replace").encode("utf-8")
-            break
+    if data[:1] != b"<" or data[1:2] == b"\x00":  # "<" then a non-NUL: ASCII-compatible
+        for pattern, codec in _WIDE_ENCODINGS:
+            if data.startswith(pattern):
+                data = data.decode(codec, errors="replace").encode("utf-8")
+                break
     pos = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    n = len(data)
-    while pos < n:
-        while pos < n and data[pos] in _SPACE:
-            pos += 1
-        if data.startswith(b"<?", pos):
-            end = data.find(b"?>", pos + 2)
-            pos = n if end < 0 else end + 2
-        elif data.startswith(b"<!--", pos):
-            end = data.find(b"-->", pos + 4)
-            pos = n if end < 0 else end + 3
-        elif data.startswith(b"<!DOCTYPE", pos):
-            pos = _skip_doctype(data, pos + len(b"<!DOCTYPE"))
-        else:
+    while True:
+        # white space, processing instructions, comments: one regex call for the usual prolog
+        misc = _PROLOG_MISC.match(data, pos)
+        if misc is not None:  # always (the pattern matches the empty string)
+            pos = misc.end()
+        if not data.startswith(b"<!DOCTYPE", pos):
             return  # the root element (or something the parser will reject)
+        pos = _skip_doctype(data, pos + len(b"<!DOCTYPE"))
 
 
 def _skip_doctype(data: bytes, pos: int) -> int:

@@ -56,10 +56,10 @@ def request_type(root: Element) -> tuple[str, Element | None]:
         if tag in _BODIES:
             if tag == "Response":
                 return tag, None
-            body = next((c for c in child if isinstance(c.tag, str)), None)
-            if body is None:
-                break
-            return tag_name(body), body
+            for body in child:
+                if isinstance(body.tag, str):  # not a comment or an entity reference
+                    return body.tag, body
+            break
     raise CxmlError("cXML document without a Request or Message", path="/" + tag_name(root))
 
 

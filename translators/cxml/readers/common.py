@@ -18,6 +18,7 @@ from translators.cxml.common import (
     ID_DOMAIN_QUALIFIER,
     ITEM_ID_QUALIFIER,
     MANUFACTURER_PART,
+    PARTY_ROLE,
     CxmlError,
     Element,
     party_role,
@@ -135,19 +136,19 @@ def date_time(el: Element, name: str) -> tuple[str | None, str | None]:
     value = attr(el, name)
     if value is None:
         return None, None
-    known = _DATES.get(value)
+    known = DATES.get(value)
     if known is not None:
         return known
-    if len(_DATES) > _DATES_KEPT:
-        _DATES.clear()
-    _DATES[value] = result = _date_time(el, name, value)
+    if len(DATES) > DATES_KEPT:
+        DATES.clear()
+    DATES[value] = result = _date_time(el, name, value)
     return result
 
 
 # Lines of one document mostly repeat the same few dates: parsing each once saves a regex
 # match and a calendar check per line. Only valid values are kept; the size is bounded.
-_DATES: dict[str, tuple[str, str | None]] = {}
-_DATES_KEPT = 4096
+DATES: dict[str, tuple[str, str | None]] = {}
+DATES_KEPT = 4096
 
 
 def _date_time(el: Element, name: str, value: str) -> tuple[str, str | None]:
@@ -183,10 +184,16 @@ def date_refs(el: Element, names: tuple[str, ...]) -> list[Json]:
 # -- envelope ----------------------------------------------------------------------------------
 
 
-def _credential(header: Element | None, tag: str) -> tuple[str | None, str | None]:
-    credential = first_child(first_child(header, tag), "Credential")
-    if credential is None:
+def _credential(party: Element | None) -> tuple[str | None, str | None]:
+    """``(Identity, domain)`` of the first Credential of a From or To element."""
+    if party is None:
         return None, None
+    # Credential is From's and To's first child (the DTD's order): no search in the usual case
+    credential = party[0] if len(party) else None
+    if credential is None or credential.tag != "Credential":
+        credential = first_child(party, "Credential")
+        if credential is None:
+            return None, None
     return child_text(credential, "Identity"), attr(credential, "domain")
 
 
@@ -199,9 +206,18 @@ def _doctype_version(system_url: str) -> str | None:
 
 def envelope(root: Element, request: Element) -> Json:
     """From/To credentials, payloadID, timestamp and deploymentMode of a cXML request."""
+    sender = receiver = None
     header = first_child(root, "Header")
-    sender_id, sender_domain = _credential(header, "From")
-    receiver_id, receiver_domain = _credential(header, "To")
+    if header is not None:
+        for child in header:  # one pass: From and To are its first children
+            tag = child.tag
+            if tag == "From":
+                if sender is None:
+                    sender = child
+            elif tag == "To" and receiver is None:
+                receiver = child
+    sender_id, sender_domain = _credential(sender)
+    receiver_id, receiver_domain = _credential(receiver)
     version = attr(root, "version")
     if version is None:
         version = _doctype_version(root.getroottree().docinfo.system_url or "")
@@ -267,21 +283,26 @@ def address(postal: Element | None) -> Json:
 
 
 def party(el: Element, role_code: str | None) -> Json:
-    """An Address (in ShipTo/BillTo) or a Contact as a canonical party."""
+    """An Address (in ShipTo/BillTo) or a Contact as a canonical party.
+
+    Runs for every party; `text`, `attr` and `party_role`'s table lookup are inlined."""
     name = postal = None
     for part in el:
         tag = part.tag
         if tag == "Name":
             if name is None:
-                name = text(part)
+                value = part.text
+                name = value.strip() or None if value else None
         elif tag == "PostalAddress" and postal is None:
             postal = part
+    domain = el.get("addressIDDomain")
+    number = el.get("addressID")
     return {
-        "role": party_role(role_code),
+        "role": (PARTY_ROLE.get(role_code) if role_code else None) or party_role(role_code),
         "role_code": role_code,
         "name": name,
-        "id_qualifier": attr(el, "addressIDDomain"),
-        "id": attr(el, "addressID"),
+        "id_qualifier": domain.strip() or None if domain else None,
+        "id": number.strip() or None if number else None,
         "address": address(postal),
     }
 

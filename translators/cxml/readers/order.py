@@ -14,6 +14,7 @@ from translators.canonical.codes import cxml_purpose
 from translators.cxml.common import MANUFACTURER_PART, Element
 from translators.cxml.readers.common import (
     CANONICAL_DECIMAL,
+    DATES,
     ID_QUALIFIER,
     Json,
     add_comment,
@@ -23,12 +24,14 @@ from translators.cxml.readers.common import (
     contact,
     date,
     date_refs,
+    decimal_value,
     description,
     document,
     document_reference,
     extrinsic,
     first_child,
     id_reference,
+    item_fields,
     item_ids_of_reference,
     money,
     ship_bill_to,
@@ -101,11 +104,14 @@ def order_line(item: Element, notes: list[str]) -> Json:
 
     This runs once per line and is most of the time `read_cxml` spends on a large order, so it
     reads in one pass over the children and inlines the shared helpers' common cases (plain
-    text, canonical decimals); anything unusual still goes through them.
+    text, canonical decimals, a date already seen, ids that are only ItemID's part numbers);
+    anything unusual still goes through them.
     """
     ids: list[Json] = []
     parties: list[Json] = []
     unit_price = uom = desc = maker = None
+    vendor = buyer = None  # the first VP and BP while `ids` holds nothing else
+    other_ids = False  # an IdReference or a ManufacturerPartID: derive from `ids` in full
     for child in item:
         tag = child.tag
         if tag == "ItemID":
@@ -113,16 +119,33 @@ def order_line(item: Element, notes: list[str]) -> Json:
                 qualifier = ID_QUALIFIER.get(part.tag)
                 if qualifier is not None:
                     value = part.text
-                    value = value.strip() if value else None
-                    if value:
+                    if value and (value := value.strip()):
                         ids.append({"qualifier": qualifier, "value": value})
+                        if qualifier == "VP":
+                            if vendor is None:
+                                vendor = value
+                        elif qualifier == "BP" and buyer is None:
+                            buyer = value
                 elif part.tag == "IdReference":
                     ids.extend(item_ids_of_reference(part))
+                    other_ids = True
         elif tag == "ItemDetail" or tag == "BlanketItemDetail":
             for field in child:
                 name = field.tag
                 if name == "UnitPrice":
-                    unit_price = amount(field)
+                    money = field[0] if len(field) else None
+                    if money is not None and money.tag == "Money":
+                        value = money.text
+                        if value and (value := value.strip()):
+                            unit_price = (
+                                value
+                                if CANONICAL_DECIMAL.fullmatch(value)
+                                else decimal_value(money, None, value)
+                            )
+                        else:
+                            unit_price = None
+                    else:
+                        unit_price = amount(field)
                 elif name == "Description":
                     if desc is None:
                         value = field.text
@@ -141,26 +164,29 @@ def order_line(item: Element, notes: list[str]) -> Json:
             add_comment(child, notes)
     if maker is not None:
         ids.append({"qualifier": MANUFACTURER_PART, "value": maker})
-    first: dict[str | None, str] = {}
-    for pair in ids:
-        if pair["value"] is not None:
-            first.setdefault(pair["qualifier"], pair["value"])
-    get = first.get
+        other_ids = True
     number = item.get("lineNumber")
     quantity = item.get("quantity")
     if quantity is None or not CANONICAL_DECIMAL.fullmatch(quantity):
         quantity = attr_decimal(item, "quantity")
-    return {
+    day = item.get("requestedDeliveryDate")
+    if day is not None:
+        known = DATES.get(day)
+        day = known[0] if known is not None else date(item, "requestedDeliveryDate")
+    line = {
         "line_number": number.strip() or None if number else None,
         "quantity": quantity,
         "uom": uom,
         "unit_price": unit_price,
         "item_ids": ids,
-        "buyer_part_number": get("BP") or get("IN"),
-        "vendor_part_number": get("VP") or get("VN"),
-        "upc": get("UP"),
-        "gtin": get("UK") or get("EN"),
+        "buyer_part_number": buyer,
+        "vendor_part_number": vendor,
+        "upc": None,
+        "gtin": None,
         "description": desc,
-        "requested_delivery_date": date(item, "requestedDeliveryDate"),
+        "requested_delivery_date": day,
         "parties": parties,
     }
+    if other_ids:
+        line.update(item_fields(ids, desc))
+    return line
