@@ -25,6 +25,7 @@ from gateway.api.deps import (
     SettingsDep,
     bearer_token,
     check_partner_key,
+    message_url,
     requires,
 )
 from gateway.api.problems import ProblemError, problem_responses
@@ -192,7 +193,7 @@ async def post_inbound(
             channel_meta=meta,
             authorize=authorize,
         )
-    status_url = str(request.url_for("get_message", message_id=str(result.message_id)))
+    status_url = message_url(request, result.message_id)
     if result.status == MessageStatus.DUPLICATE:
         raise ProblemError(
             409,
