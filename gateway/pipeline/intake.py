@@ -129,20 +129,27 @@ def _sender_statement() -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
+
+    # Found from the ISA13's interchanges first, each one's message looked up by id: joined,
+    # PostgreSQL may walk every message the partner sent in the window (thousands) probing
+    # interchanges for each, as it did whenever its statistics made interchanges look small.
+    # Scalar subqueries are not flattened into joins, so this order is the only one.
+    def of_message(column: Any) -> Any:
+        return select(column).where(messages.id == interchanges.message_id)
+
     same_isa13 = (
-        select(messages.id)
-        .join_from(
-            cast(Table, Message.__table__),
-            cast(Table, Interchange.__table__),
-            interchanges.message_id == messages.id,
-        )
+        select(interchanges.message_id)
         .where(
-            messages.partner_id == partners.id,
-            messages.received_at >= bindparam("since"),
-            messages.status != MessageStatus.REJECTED,
             interchanges.isa13 == bindparam("isa13"),
+            of_message(messages.partner_id)
+            .where(
+                messages.received_at >= bindparam("since"),
+                messages.status != MessageStatus.REJECTED,
+            )
+            .scalar_subquery()
+            == partners.id,
         )
-        .order_by(messages.received_at)
+        .order_by(of_message(messages.received_at).scalar_subquery())
         .limit(1)
         .scalar_subquery()
     )
