@@ -12,12 +12,16 @@ carries its `message_id`.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
@@ -103,6 +107,20 @@ def _cxml_intake(
     )
 
 
+def _intake_limiter(request: Request, runtime: Runtime) -> anyio.CapacityLimiter:
+    """At most as many intakes at once as the database pool holds connections: the thread pool
+    runs up to 40, and each one past the pool opened a PostgreSQL connection (a new backend
+    process, its prepared statements lost) only to close it again when it was returned."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "intake_limiter", None)
+    if limiter is None:
+        pool = runtime.sessions.kw["bind"].pool
+        size = pool.size() if isinstance(pool, QueuePool) else 0
+        total = anyio.to_thread.current_default_thread_limiter().total_tokens
+        limiter = state.intake_limiter = anyio.CapacityLimiter(min(size, total) or total)
+    return limiter
+
+
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
@@ -185,13 +203,16 @@ async def post_inbound(
             assert partner.partner_id is not None
             return partner.partner_id, {"key_id": str(partner.key_id)}
 
-        result = await run_in_threadpool(
-            intake,
-            runtime,
-            payload=payload,
-            channel=Channel.API,
-            channel_meta=meta,
-            authorize=authorize,
+        result = await anyio.to_thread.run_sync(
+            functools.partial(
+                intake,
+                runtime,
+                payload=payload,
+                channel=Channel.API,
+                channel_meta=meta,
+                authorize=authorize,
+            ),
+            limiter=_intake_limiter(request, runtime),
         )
     status_url = message_url(request, result.message_id)
     if result.status == MessageStatus.DUPLICATE:
