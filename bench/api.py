@@ -11,7 +11,8 @@ wrk`; the script says so and stops when it is missing). It creates a throwaway d
   with a partner, its API key and our identity registered; every request is a distinct 1 KB
   850 interchange (own ISA13 and PO number) going through authentication, the body limit,
   intake (sender/receiver matching, duplicate checks, payload, message, event and step rows
-  in one transaction) and the dispatch of its translate step to Redis;
+  in one transaction) and the dispatch of its translate step to Redis (from the web process's
+  background dispatcher, several ids to a message);
 * the baseline: `uvicorn --factory bench.api_bare:create --workers N` - a bare FastAPI
   endpoint that only inserts the body into PostgreSQL;
 
