@@ -28,7 +28,7 @@ from gateway.cxml.outbound import (
 )
 from gateway.erp.base import CircuitOpenError, PermanentErpError, RetryableErpError
 from gateway.mailbox import TRANSACTION_SETS
-from gateway.pipeline.inbound import StepFailed, StepWaits, finish_message_if_complete
+from gateway.pipeline.inbound import StepFailed, StepWaits, finish_messages_if_complete
 from gateway.pipeline.outbound import (
     OutboundRefused,
     partner_xml_format,
@@ -44,6 +44,7 @@ from gateway.store.enums import (
     MessageStatus,
     StepKind,
 )
+from gateway.store.events import record_events
 from gateway.store.messages import create_message
 from gateway.store.models import (
     Document,
@@ -65,6 +66,9 @@ def _target(session: Session, partner: Partner | None, *, test: bool) -> tuple[E
     except RouteHeld as exc:
         raise StepFailed(str(exc), retryable=False) from exc
     target = route.target
+    # held while the session lives, so the next delivery of a batch finds it in the identity
+    # map (which holds objects weakly) instead of loading it again
+    session.info.setdefault("erp_targets", set()).add(target)
     info = ErpTargetInfo(target.name, target.kind, dict(target.config), target.secret_encrypted)
     return info, route.test
 
@@ -134,44 +138,68 @@ def apply_delivery(
     """Record the ERP's answer: the document delivered, the event, the replies to render, and
     the message delivered once its last document is. Runs in the transaction that finishes the
     step; writes by id, reading nothing `prepare_delivery` already read."""
-    message_id = prepared.message_id
+    return apply_deliveries(session, [(prepared, outcome)])
+
+
+def apply_deliveries(
+    session: Session, delivered: list[tuple[PreparedDelivery, DeliveryOutcome]]
+) -> list[uuid.UUID]:
+    """`apply_delivery` for a batch: the documents and their events written by executemany,
+    and each message's completion checked once (its row locked once per batch, not once per
+    document: the ~1,700 deliveries of a 10 MB interchange queued on that lock)."""
+    if not delivered:
+        return []
+    now = utcnow()
     session.connection().execute(
         _DELIVERED,
-        {"document_id": prepared.document_id, "reference": outcome.reference, "now": utcnow()},
+        [
+            {"document_id": p.document_id, "reference": o.reference, "now": now}
+            for p, o in delivered
+        ],
     )
-    record_event(
+    record_events(
         session,
-        message_id=message_id,
-        document_id=prepared.document_id,
-        kind="delivered_to_erp",
-        detail={
-            "target": prepared.target.name,
-            "reference": outcome.reference,
-            "already_had": outcome.already_had,
-            "replies": len(outcome.replies),
-        },
+        [
+            {
+                "message_id": p.message_id,
+                "document_id": p.document_id,
+                "kind": "delivered_to_erp",
+                "at": now,
+                "detail": {
+                    "target": p.target.name,
+                    "reference": o.reference,
+                    "already_had": o.already_had,
+                    "replies": len(o.replies),
+                },
+            }
+            for p, o in delivered
+        ],
     )
     created: list[uuid.UUID] = []
-    for reply in outcome.replies:
-        reply_doc = Document(
-            message_id=message_id,
-            direction=Direction.OUTBOUND,
-            document_type=str(reply.get("document_type")),
-            canonical=dict(reply),
-            status=DocumentStatus.PENDING,
-            po_number=_key(reply, "po_number"),
-            invoice_number=_key(reply, "invoice_number"),
-            shipment_id=_key(reply, "shipment_id"),
-        )
-        session.add(reply_doc)
-        session.flush()
-        created.append(
-            ensure_step_id(
-                session, message_id=message_id, document_id=reply_doc.id, kind=StepKind.RENDER
+    for prepared, outcome in delivered:
+        for reply in outcome.replies:
+            reply_doc = Document(
+                message_id=prepared.message_id,
+                direction=Direction.OUTBOUND,
+                document_type=str(reply.get("document_type")),
+                canonical=dict(reply),
+                status=DocumentStatus.PENDING,
+                po_number=_key(reply, "po_number"),
+                invoice_number=_key(reply, "invoice_number"),
+                shipment_id=_key(reply, "shipment_id"),
             )
-        )
+            session.add(reply_doc)
+            session.flush()
+            created.append(
+                ensure_step_id(
+                    session,
+                    message_id=prepared.message_id,
+                    document_id=reply_doc.id,
+                    kind=StepKind.RENDER,
+                )
+            )
     session.flush()
-    finish_message_if_complete(session, message_id)
+    finish_messages_if_complete(session, [p.message_id for p, _ in delivered])
     return created
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from gateway.store.enums import (
     MessageStatus,
     StepKind,
 )
+from gateway.store.events import record_events
 from gateway.store.messages import create_message
 from gateway.store.models import (
     Acknowledgment,
@@ -112,21 +114,26 @@ class _SetWriter:
     A 10 MB interchange holds about 1,700 of each: as ORM objects flushed one at a time they
     cost a unit-of-work pass and four round trips a document (8 of the 9.5 s its translate
     step took). Multi-row INSERTs of up to `BATCH` rows keep round trips few and memory
-    bounded; it all still commits with the step, in the caller's transaction.
+    bounded; it all still commits with the step, in the caller's transaction. A batch of
+    translate steps shares one writer (`batched_sets`), so its small messages' rows go in
+    the same few statements.
     """
 
     BATCH = 100
 
-    def __init__(self, session: Session, message: Message):
+    def __init__(self, session: Session):
         self.session = session
-        self.message_id = message.id
         self.step_ids: list[uuid.UUID] = []
         self._sets: list[dict[str, Any]] = []
         self._documents: list[dict[str, Any]] = []
         self._steps: list[dict[str, Any]] = []
 
     def add(
-        self, group_id: uuid.UUID, ts: x12.TransactionSet, documents: list[dict[str, Any]]
+        self,
+        message_id: uuid.UUID,
+        group_id: uuid.UUID,
+        ts: x12.TransactionSet,
+        documents: list[dict[str, Any]],
     ) -> None:
         set_id = new_id()
         self._sets.append(
@@ -150,7 +157,7 @@ class _SetWriter:
             self._documents.append(
                 {
                     "id": doc_id,
-                    "message_id": self.message_id,
+                    "message_id": message_id,
                     "transaction_set_id": set_id,
                     "direction": Direction.INBOUND,
                     "document_type": document_type,
@@ -164,7 +171,7 @@ class _SetWriter:
             )
             if to_erp:  # the row ensure_step would make: new documents have no step yet
                 step = pending_step_row(
-                    message_id=self.message_id,
+                    message_id=message_id,
                     kind=StepKind.DELIVER_ERP,
                     now=now,
                     document_id=doc_id,
@@ -190,6 +197,23 @@ class _SetWriter:
         self._sets, self._documents, self._steps = [], [], []
 
 
+_WRITER = "set_writer"
+
+
+@contextmanager
+def batched_sets(session: Session) -> Iterator[None]:
+    """The translate steps run in the block write their sets, documents and ERP steps through
+    one writer, flushed at the end of the block (not if it raises: the transaction is rolled
+    back anyway)."""
+    writer = _SetWriter(session)
+    session.info[_WRITER] = writer
+    try:
+        yield
+    finally:
+        del session.info[_WRITER]
+    writer.flush()
+
+
 _INSERT_INTERCHANGE = insert(Interchange)
 _INSERT_GROUP = insert(FunctionalGroup)
 
@@ -207,7 +231,9 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     interchanges: dict[int, tuple[uuid.UUID, list[int]]] = {}
     groups: dict[int, uuid.UUID] = {}
     accepted = rejected = 0
-    writer = _SetWriter(session, message)
+    shared = session.info.get(_WRITER)
+    writer: _SetWriter = shared if shared is not None else _SetWriter(session)
+    first_step = len(writer.step_ids)
     problems: list[str] = []
     connection = session.connection()
 
@@ -263,7 +289,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
                 group = group_row(item.interchange, item.group)
-                writer.add(group, ts, [pending.data for pending in waiting])
+                writer.add(message.id, group, ts, [pending.data for pending in waiting])
                 accepted += len(waiting)
                 if not ts.accepted:
                     rejected_sets += 1
@@ -282,10 +308,11 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         problems.append(str(exc))
     except TranslatorError as exc:
         problems.append(str(exc))
-    writer.flush()
+    if shared is None:
+        writer.flush()
     if functional_acks:  # the partner's 997/999s close what we sent it
         reconcile_functional_acks(session, message, functional_acks)
-    created = list(writer.step_ids)
+    created = writer.step_ids[first_step:]
     if accepted and not rejected and not problems:
         message.status = MessageStatus.PROCESSING
     elif accepted:
@@ -372,42 +399,63 @@ def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
 
 
 def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:
-    """A message whose documents all reached the ERP is delivered.
+    """A message whose documents all reached the ERP is delivered (see
+    `finish_messages_if_complete`)."""
+    finish_messages_if_complete(session, [message_id])
+
+
+def finish_messages_if_complete(session: Session, message_ids: Iterable[uuid.UUID]) -> None:
+    """The messages whose documents all reached the ERP are delivered.
 
     Several workers deliver one message's documents at once; counting what is still pending
     without a lock, each would see the others' documents as pending (their transactions not
-    yet committed) and the message would stay `processing` for good. The message row is locked
-    first (FOR NO KEY UPDATE: event inserts only take key-share locks on it), so the last of
-    them counts after the others committed."""
-    connection = session.connection()
-    status = connection.execute(_LOCK_MESSAGE, {"message_id": message_id}).scalar_one()
-    if status != MessageStatus.PROCESSING:
+    yet committed) and the message would stay `processing` for good. The message rows are
+    locked first (FOR NO KEY UPDATE: event inserts only take key-share locks on them; in id
+    order, so two batches sharing messages do not deadlock), so the last of them counts after
+    the others committed. A batch of deliveries locks each of its messages once, and checks
+    them all in four statements whatever their number."""
+    ids = sorted(set(message_ids))
+    if not ids:
         return
-    # one pending document is enough to know (a count would read all ~1,700 documents of a
-    # 10 MB interchange for each of its deliveries)
-    pending = connection.execute(_PENDING_DOCUMENT, {"message_id": message_id}).scalar_one_or_none()
-    if pending is None:
-        connection.execute(_DELIVERED, {"message_id": message_id, "now": utcnow()})
-        record_event(session, message_id=message_id, kind="delivered", detail={})
+    connection = session.connection()
+    processing = [
+        row[0]
+        for row in connection.execute(_LOCK_MESSAGES, {"message_ids": ids})
+        if row[1] == MessageStatus.PROCESSING
+    ]
+    if not processing:
+        return
+    # one pending document is enough to know (EXISTS stops there: reading all ~1,700
+    # documents of a 10 MB interchange for each batch of its deliveries would not)
+    pending = set(connection.execute(_WITH_PENDING, {"message_ids": processing}).scalars())
+    complete = [m for m in processing if m not in pending]
+    if complete:
+        now = utcnow()
+        connection.execute(_DELIVERED, {"message_ids": complete, "now": now})
+        record_events(
+            session, [{"message_id": m, "kind": "delivered", "at": now} for m in complete]
+        )
 
 
-# Built once: the three statements run for every delivered document.
-_LOCK_MESSAGE = (
-    select(Message.status)
-    .where(Message.id == bindparam("message_id"))
+# Built once: they run for every batch of deliveries.
+_LOCK_MESSAGES = (
+    select(Message.id, Message.status)
+    .where(Message.id.in_(bindparam("message_ids", expanding=True)))
+    .order_by(Message.id)
     .with_for_update(key_share=True)
 )
-_PENDING_DOCUMENT = (
+_WITH_PENDING = select(Message.id).where(
+    Message.id.in_(bindparam("message_ids", expanding=True)),
     select(Document.id)
     .where(
-        Document.message_id == bindparam("message_id"),
+        Document.message_id == Message.id,
         Document.direction == Direction.INBOUND,
         Document.status == DocumentStatus.PENDING,
     )
-    .limit(1)
+    .exists(),
 )
 _DELIVERED = (
     update(Message)
-    .where(Message.id == bindparam("message_id"))
+    .where(Message.id.in_(bindparam("message_ids", expanding=True)))
     .values(status=MessageStatus.DELIVERED, updated_at=bindparam("now"))
 )

@@ -5,8 +5,20 @@ and the work (the handler's writes and the step's `done`, committed together). A
 at any point leaves either an unclaimed step or a running step whose lease expires; the sweeper
 dispatches it again and the handler, being idempotent, has one effect.
 
+Steps run by the batch. A task claims the step it was sent for and up to `BATCH_SIZE` - 1
+other pending steps of the same kind in one statement (translate, ERP delivery and the 997;
+the other kinds run one by one), and runs them together: one transaction for their work and
+their `done`, the ERP called for several documents at once, each with its own idempotency
+key. A batch that fails as a whole (a handler raised, a lease was lost) is rolled back and run
+again one step at a time, so one bad step fails alone. A task whose own step another worker
+already took is a cheap no-op - or does whatever of its kind is still pending.
+
 Steps a handler creates run right away in the same task while it still holds the worker
-(`chain`), which saves a broker round trip per step; if the task dies, the sweeper finds them.
+(`chain`): claimed in the commit that finishes their parent, which saves a broker round trip
+and a claim per step. A fan-out larger than `CHAIN_LIMIT` (a big interchange's deliveries)
+dispatches the rest, one task per `BATCH_SIZE` of them: each task claims a batch, and a task
+whose batch was full claims again until the backlog of its kind is gone, so every step is
+taken without a task of its own. If a task dies, the sweeper finds its steps.
 """
 
 from __future__ import annotations
@@ -15,7 +27,9 @@ import logging
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager
@@ -23,7 +37,8 @@ from sqlalchemy.orm import Session, contains_eager
 from gateway.cxml.outbound import post_cxml
 from gateway.logs import log_context
 from gateway.pipeline.deliver import (
-    apply_delivery,
+    PreparedDelivery,
+    apply_deliveries,
     apply_partner_delivery,
     call_erp,
     prepare_delivery,
@@ -33,21 +48,24 @@ from gateway.pipeline.deliver import (
 from gateway.pipeline.inbound import (
     StepFailed,
     StepWaits,
+    batched_sets,
     send_acknowledgment,
     translate_message,
 )
-from gateway.pipeline.runtime import Runtime
+from gateway.pipeline.runtime import DeliveryOutcome, Runtime
 from gateway.store import (
     bury_lost_steps,
-    claim_step,
+    claim_batch,
+    claim_steps,
     defer_step,
     expired_steps,
     fail_step,
-    finish_step,
+    finish_steps,
     record_event,
     replay_step,
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
+from gateway.store.events import deferred_events
 from gateway.store.models import Document, Message, Partner, Step
 from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
@@ -62,103 +80,202 @@ HANDLERS: dict[StepKind, Handler] = {
     StepKind.RENDER: render_outbound,
 }
 
-
-# A step that fans out (translate of an interchange of many sets) keeps this many of the steps
-# it created to run itself and dispatches the rest, so every worker shares a big interchange
-# instead of one delivering its documents one by one while the others idle.
-CHAIN_LIMIT = 4
+# How many steps of one kind a task claims and runs together.
+BATCH_SIZE = 16
+# The kinds that run by the batch (the others are rare and run one by one).
+BATCH_KINDS = (StepKind.TRANSLATE, StepKind.DELIVER_ERP, StepKind.SEND_ACK)
+# A batch keeps this many of the steps it created to run itself and dispatches the rest, so
+# every worker shares a big interchange instead of one delivering it while the others idle.
+CHAIN_LIMIT = 2 * BATCH_SIZE
+# How many ERP calls of a batch are in flight at once.
+ERP_CONCURRENCY = 8
+# A task that keeps finding full batches stops after this many and leaves the rest to the
+# tasks dispatched for them (so one task does not hold its broker message for ever).
+MAX_BATCHES_PER_TASK = 64
 
 
 class LeaseLost(Exception):
     """Another worker took the step over (our lease expired): our work must not commit."""
 
 
+# A batch: the steps of one kind claimed together, and the lease owner that holds them.
+Batch = tuple[StepKind, list[uuid.UUID], str]
+# What running a batch left: each step's new state (absent: not ours after all), the steps
+# created and claimed to run next (by kind, with their owner), and the created steps left to
+# dispatch.
+Result = tuple[dict[uuid.UUID, StepState | None], list[Batch], list[uuid.UUID]]
+
+
 def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> StepState | None:
-    """Run one step (and, with ``chain``, the first few steps it creates; the others are
-    dispatched). Returns the step's new state, or None when it was not ours to run (already
-    done, or running elsewhere)."""
-    queue: list[tuple[uuid.UUID, Claimed | None]] = [(step_id, None)]
+    """Run one step with whatever pending steps of its kind it can take along (and, with
+    ``chain``, the steps they create, up to `CHAIN_LIMIT`; the others are dispatched). Returns
+    the step's new state, or None when it was not ours to run (already done, or running
+    elsewhere)."""
+    owner = runtime.owner()
+    with runtime.sessions.begin() as session:
+        claimed = claim_batch(
+            session,
+            step_id=step_id,
+            owner=owner,
+            lease_seconds=runtime.lease_seconds,
+            limit=BATCH_SIZE,
+            kinds=BATCH_KINDS,
+        )
     first_state: StepState | None = None
+    queue = _batches(claimed, owner)
+    # a full batch of pending steps says there may be more: claim again when done
+    backlog = claimed[-1][1] if len(claimed) >= BATCH_SIZE else None
+    rounds = 1
     while queue:
-        current, taken = queue.pop(0)
-        with log_context(step_id=str(current)):
-            state, created, ahead = _run_one(runtime, current, taken, chain=chain)
-        if current == step_id:
-            first_state = state
-        if chain:
-            chained = created[:CHAIN_LIMIT]
-            created = created[CHAIN_LIMIT:]
-            queue.extend(
-                (s, ahead if ahead is not None and s == chained[0] else None) for s in chained
-            )
-        if created:
-            runtime.dispatcher.dispatch(created)
+        kind, ids, batch_owner = queue.pop(0)
+        with log_context(step=kind.value):
+            states, chained, rest = _run_batch(runtime, kind, ids, batch_owner, chain=chain)
+        if step_id in states:
+            first_state = states[step_id]
+        queue.extend(chained)
+        if rest:
+            _dispatch_rest(runtime, rest)
+        if not queue and backlog is not None and rounds < MAX_BATCHES_PER_TASK:
+            owner = runtime.owner()
+            with runtime.sessions.begin() as session:
+                claimed = claim_batch(
+                    session,
+                    step_id=None,
+                    kind=backlog,
+                    owner=owner,
+                    lease_seconds=runtime.lease_seconds,
+                    limit=BATCH_SIZE,
+                    kinds=BATCH_KINDS,
+                )
+            rounds += 1
+            queue = _batches(claimed, owner)
+            backlog = backlog if len(claimed) >= BATCH_SIZE else None
     return first_state
 
 
-# A step claimed ahead: its kind and the lease owner that holds it.
-Claimed = tuple[StepKind, str]
-# (new state, steps created, the first created step when it was claimed in the same
-# transaction that finished this one - it then runs next without a claim of its own)
-Outcome = tuple[StepState | None, list[uuid.UUID], Claimed | None]
+def _batches(claimed: Sequence[tuple[uuid.UUID, StepKind]], owner: str) -> list[Batch]:
+    by_kind: dict[StepKind, list[uuid.UUID]] = {}
+    for step_id, kind in claimed:
+        by_kind.setdefault(kind, []).append(step_id)
+    return [(kind, ids, owner) for kind, ids in by_kind.items()]
+
+
+def _dispatch_rest(runtime: Runtime, rest: list[uuid.UUID]) -> None:
+    """Dispatch created steps this task does not run: one task per `BATCH_SIZE` of each kind
+    (each claims a batch of its kind, and claims again while it finds full ones)."""
+    with runtime.sessions() as session:
+        rows = session.execute(select(Step.id, Step.kind).where(Step.id.in_(rest)))
+        kinds: dict[uuid.UUID, StepKind] = {row[0]: row[1] for row in rows}
+    by_kind: dict[StepKind, list[uuid.UUID]] = {}
+    for step_id in rest:  # in the order they were created
+        by_kind.setdefault(kinds.get(step_id, StepKind.RENDER), []).append(step_id)
+    # a kind that does not run by the batch needs a task per step (as does one not found)
+    runtime.dispatcher.dispatch(
+        [
+            step_id
+            for kind, ids in by_kind.items()
+            for step_id in (ids[::BATCH_SIZE] if kind in BATCH_KINDS else ids)
+        ]
+    )
+
+
+def _run_batch(
+    runtime: Runtime, kind: StepKind, ids: list[uuid.UUID], owner: str, *, chain: bool
+) -> Result:
+    if len(ids) > 1 and kind == StepKind.DELIVER_ERP:
+        return _deliver_batch(runtime, ids, owner, chain=chain)
+    if len(ids) > 1 and kind in (StepKind.TRANSLATE, StepKind.SEND_ACK):
+        try:
+            return _handle_batch(runtime, kind, ids, owner, chain=chain)
+        except Exception as exc:  # one at a time, so what failed fails alone
+            log.info(
+                "a batch of %d %s steps failed (%s); running them one by one",
+                len(ids),
+                kind.value,
+                exc,
+            )
+    return _one_by_one(runtime, kind, ids, owner, chain=chain)
+
+
+def _one_by_one(
+    runtime: Runtime, kind: StepKind, ids: list[uuid.UUID], owner: str, *, chain: bool
+) -> Result:
+    states: dict[uuid.UUID, StepState | None] = {}
+    chained: list[Batch] = []
+    rest: list[uuid.UUID] = []
+    for step_id in ids:
+        with log_context(step_id=str(step_id)):
+            state, more, left = _run_one(runtime, step_id, kind, owner, chain=chain)
+        states[step_id] = state
+        chained += more
+        rest += left
+    return states, chained, rest
 
 
 def _run_one(
-    runtime: Runtime, step_id: uuid.UUID, taken: Claimed | None, *, chain: bool
-) -> Outcome:
-    kind, owner = taken if taken is not None else (None, runtime.owner())
-    if kind is None:
-        with runtime.sessions.begin() as session:
-            kind = claim_step(
-                session, step_id=step_id, owner=owner, lease_seconds=runtime.lease_seconds
-            )
-        if kind is None:
-            return None, [], None
+    runtime: Runtime, step_id: uuid.UUID, kind: StepKind, owner: str, *, chain: bool
+) -> tuple[StepState | None, list[Batch], list[uuid.UUID]]:
+    """Run one claimed step; its failure is recorded on it alone."""
     try:
-        with log_context(step=kind.value):
-            if kind == StepKind.DELIVER_ERP:
-                return _deliver(runtime, step_id, owner, chain=chain)
-            if kind == StepKind.DELIVER_PARTNER:
-                return _deliver_partner(runtime, step_id, owner, chain=chain)
-            return _handle(runtime, step_id, kind, owner, chain=chain)
-    except LeaseLost:
+        if kind == StepKind.DELIVER_ERP:
+            return _deliver(runtime, step_id, owner, chain=chain)
+        if kind == StepKind.DELIVER_PARTNER:
+            return _deliver_partner(runtime, step_id, owner, chain=chain)
+        return _handle(runtime, step_id, kind, owner, chain=chain)
+    except Exception as exc:
+        return _settle(runtime, step_id, owner, exc), [], []
+
+
+def _settle(
+    runtime: Runtime, step_id: uuid.UUID, owner: str, exc: BaseException
+) -> StepState | None:
+    """Record how a step ended that did not finish: lease lost, waiting, failed."""
+    if isinstance(exc, LeaseLost):
         log.warning("lease lost on step %s; its work was rolled back", step_id)
-        return None, [], None
-    except StepWaits as wait:
+        return None
+    if isinstance(exc, StepWaits):
         with runtime.sessions.begin() as session:
-            defer_step(session, step_id=step_id, owner=owner, until=wait.until, reason=str(wait))
-        return StepState.WAITING, [], None
-    except StepFailed as failure:
-        return _failed(runtime, step_id, owner, str(failure), failure.retryable), [], None
-    except Exception as exc:  # an unexpected error is retried, and kept for the operator
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        log.exception("step %s failed unexpectedly", step_id)
-        return _failed(runtime, step_id, owner, f"internal error: {detail}", True), [], None
+            defer_step(session, step_id=step_id, owner=owner, until=exc.until, reason=str(exc))
+        return StepState.WAITING
+    if isinstance(exc, StepFailed):
+        return _failed(runtime, step_id, owner, str(exc), exc.retryable)
+    # an unexpected error is retried, and kept for the operator
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    log.error("step %s failed unexpectedly", step_id, exc_info=exc)
+    return _failed(runtime, step_id, owner, f"internal error: {detail}", True)
 
 
 def _finish(
     session: Session,
     runtime: Runtime,
-    step_id: uuid.UUID,
+    step_ids: list[uuid.UUID],
     owner: str,
     created: list[uuid.UUID],
     *,
     chain: bool,
-) -> Outcome:
-    """Finish the step in the handler's transaction and, when chaining, claim the next one in
-    the same commit: a step that runs right after its parent needs no transaction to claim it.
-    Its attempt is counted and its lease taken as for any claim, so a worker that dies before
-    running it leaves a step the sweeper retries once the lease runs out."""
-    if not finish_step(session, step_id=step_id, owner=owner):
-        raise LeaseLost(f"step {step_id} was taken over")
-    ahead: Claimed | None = None
+) -> Result:
+    """Finish the steps in the handler's transaction and, when chaining, claim the first
+    `CHAIN_LIMIT` steps they created in the same commit: a step that runs right after its
+    parent needs no transaction to claim it. Its attempt is counted and its lease taken as for
+    any claim, so a worker that dies before running it leaves a step the sweeper retries once
+    the lease runs out."""
+    done = finish_steps(session, step_ids=step_ids, owner=owner)
+    if len(done) != len(step_ids):
+        lost = [str(s) for s in step_ids if s not in done]
+        raise LeaseLost(f"step(s) {', '.join(lost)} were taken over")
+    chained: list[Batch] = []
+    rest = created
     if chain and created:
         next_owner = runtime.owner()
-        kind = claim_step(
-            session, step_id=created[0], owner=next_owner, lease_seconds=runtime.lease_seconds
+        claimed = claim_steps(
+            session,
+            step_ids=created[:CHAIN_LIMIT],
+            owner=next_owner,
+            lease_seconds=runtime.lease_seconds,
         )
-        ahead = (kind, next_owner) if kind is not None else None
-    return StepState.DONE, created, ahead
+        chained = _batches(claimed, next_owner)
+        rest = created[CHAIN_LIMIT:]
+    return dict.fromkeys(step_ids, StepState.DONE), chained, rest
 
 
 def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
@@ -167,7 +284,7 @@ def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
         .join(Step.message)
         .outerjoin(Step.document)
         .outerjoin(Partner, Partner.id == Message.partner_id)
-        .where(Step.id == bindparam("step_id"))
+        .where(Step.id.in_(bindparam("step_ids", expanding=True)))
     )
     if with_payload:  # see _PAYLOAD_KINDS
         query = query.outerjoin(Message.blob).options(
@@ -184,63 +301,176 @@ _STEP = _step_query(with_payload=False)
 _PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK, StepKind.DELIVER_PARTNER})
 
 
-def _load_step(session: Session, step_id: uuid.UUID, kind: StepKind) -> Step:
-    """The step, with its message, its document, the message's partner and (for the steps
-    that read it) its payload, in one query.
+def _load_steps(session: Session, step_ids: list[uuid.UUID], kind: StepKind) -> list[Step]:
+    """The steps, each with its message, its document, the message's partner and (for the
+    steps that read it) its payload, in one query, in the order of `step_ids`.
 
     Every handler reads those rows; loaded together they sit in the session's identity map,
     where `step.message`, `step.document` and `session.get(Partner, ...)` find them without a
-    statement of their own (up to five round trips and ORM loads became one). The identity
-    map holds objects weakly: the partner is kept in `session.info` while the session lives."""
+    statement of their own (up to five round trips and ORM loads became one for a whole
+    batch). The identity map holds objects weakly: the partners are kept in `session.info`
+    while the session lives."""
     query = _STEP_WITH_PAYLOAD if kind in _PAYLOAD_KINDS else _STEP
-    row = session.execute(query, {"step_id": step_id}).one_or_none()
-    assert row is not None, f"step {step_id} vanished while claimed"
-    step: Step = row[0]
-    session.info["step_partner"] = row[1]
-    return step
+    rows = session.execute(query, {"step_ids": step_ids}).all()
+    session.info["step_partners"] = [row[1] for row in rows]
+    found = {row[0].id: row[0] for row in rows}
+    missing = [s for s in step_ids if s not in found]
+    assert not missing, f"step(s) {missing} vanished while claimed"
+    return [found[s] for s in step_ids]
 
 
 def _handle(
     runtime: Runtime, step_id: uuid.UUID, kind: StepKind, owner: str, *, chain: bool
-) -> Outcome:
+) -> tuple[StepState | None, list[Batch], list[uuid.UUID]]:
+    states, chained, rest = _handle_batch(runtime, kind, [step_id], owner, chain=chain)
+    return states[step_id], chained, rest
+
+
+def _handle_batch(
+    runtime: Runtime, kind: StepKind, ids: list[uuid.UUID], owner: str, *, chain: bool
+) -> Result:
+    """Run the steps' handlers and finish them in one transaction (all or nothing)."""
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise StepFailed(f"no handler for step kind {kind}", retryable=False)
     with runtime.sessions.begin() as session:
-        step = _load_step(session, step_id, kind)
-        with log_context(message_id=str(step.message_id)):
-            handler = HANDLERS.get(step.kind)
-            if handler is None:
-                raise StepFailed(f"no handler for step kind {step.kind}", retryable=False)
-            created = handler(session, step, runtime)
-            return _finish(session, runtime, step_id, owner, created, chain=chain)
+        created: list[uuid.UUID] = []
+        steps = _load_steps(session, ids, kind)
+        if kind == StepKind.SEND_ACK:
+            # a 997 takes its partner's control numbers, locking the partner's sequence rows
+            # until the commit: taken in one order, two batches cannot deadlock on them
+            steps.sort(key=lambda step: str(step.message.partner_id))
+        with deferred_events(session), batched_sets(session):
+            for step in steps:
+                with log_context(step_id=str(step.id), message_id=str(step.message_id)):
+                    created += handler(session, step, runtime)
+        return _finish(session, runtime, ids, owner, created, chain=chain)
 
 
-def _deliver(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
+def _deliver(
+    runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool
+) -> tuple[StepState | None, list[Batch], list[uuid.UUID]]:
     """Read, call the ERP with no transaction open, then record the outcome and finish."""
     with runtime.sessions.begin() as session:
-        prepared = prepare_delivery(session, _load_step(session, step_id, StepKind.DELIVER_ERP))
+        (step,) = _load_steps(session, [step_id], StepKind.DELIVER_ERP)
+        prepared = prepare_delivery(session, step)
         if prepared is None:
-            return _finish(session, runtime, step_id, owner, [], chain=chain)
+            states, chained, rest = _finish(session, runtime, [step_id], owner, [], chain=chain)
+            return states[step_id], chained, rest
     outcome = call_erp(prepared, runtime)
+    return _apply_one(runtime, step_id, owner, prepared, outcome, chain=chain)
+
+
+def _apply_one(
+    runtime: Runtime,
+    step_id: uuid.UUID,
+    owner: str,
+    prepared: PreparedDelivery,
+    outcome: DeliveryOutcome,
+    *,
+    chain: bool,
+) -> tuple[StepState | None, list[Batch], list[uuid.UUID]]:
     with runtime.sessions.begin() as session:
         # what the writes need was read before the call: no row is loaded again
-        created = apply_delivery(session, prepared, outcome)
-        return _finish(session, runtime, step_id, owner, created, chain=chain)
+        created = apply_deliveries(session, [(prepared, outcome)])
+        states, chained, rest = _finish(session, runtime, [step_id], owner, created, chain=chain)
+        return states[step_id], chained, rest
 
 
-def _deliver_partner(runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool) -> Outcome:
+@cache
+def _erp_calls() -> ThreadPoolExecutor:
+    """The threads a worker process calls ERPs on (made on first use, after the fork)."""
+    return ThreadPoolExecutor(max_workers=ERP_CONCURRENCY, thread_name_prefix="erp-call")
+
+
+def _deliver_batch(runtime: Runtime, ids: list[uuid.UUID], owner: str, *, chain: bool) -> Result:
+    """Deliver a batch: read every document in one transaction, call the ERP for them all at
+    once (each call with its own idempotency key, no transaction open), then record the
+    deliveries and finish the steps in one transaction. A step whose call failed is failed or
+    deferred alone; if recording the batch fails, each delivery is recorded on its own."""
+    prepared: dict[uuid.UUID, PreparedDelivery] = {}
+    settled: dict[uuid.UUID, BaseException] = {}
+    nothing_to_do: list[uuid.UUID] = []
+    try:
+        with runtime.sessions.begin() as session:
+            for step in _load_steps(session, ids, StepKind.DELIVER_ERP):
+                try:
+                    ready = prepare_delivery(session, step)
+                except StepFailed as exc:
+                    settled[step.id] = exc
+                    continue
+                if ready is None:
+                    nothing_to_do.append(step.id)
+                else:
+                    prepared[step.id] = ready
+    except Exception as exc:
+        log.info("reading a batch of %d deliveries failed (%s); one by one", len(ids), exc)
+        return _one_by_one(runtime, StepKind.DELIVER_ERP, ids, owner, chain=chain)
+
+    def call(step_id: uuid.UUID) -> DeliveryOutcome | BaseException:
+        with log_context(step_id=str(step_id)):
+            try:
+                return call_erp(prepared[step_id], runtime)
+            except Exception as exc:
+                return exc
+
+    outcomes = dict(zip(prepared, _erp_calls().map(call, prepared), strict=True))
+    delivered = [
+        (step_id, prepared[step_id], o)
+        for step_id, o in outcomes.items()
+        if isinstance(o, DeliveryOutcome)
+    ]
+    settled.update((s, o) for s, o in outcomes.items() if not isinstance(o, DeliveryOutcome))
+
+    states: dict[uuid.UUID, StepState | None] = {}
+    chained: list[Batch] = []
+    rest: list[uuid.UUID] = []
+    finishing = [s for s, _, _ in delivered] + nothing_to_do
+    if finishing:
+        try:
+            with runtime.sessions.begin() as session:
+                created = apply_deliveries(session, [(p, o) for _, p, o in delivered])
+                states, chained, rest = _finish(
+                    session, runtime, finishing, owner, created, chain=chain
+                )
+        except Exception as exc:  # record each on its own: the ERP is not called again
+            log.info("recording %d deliveries failed (%s); one by one", len(finishing), exc)
+            for step_id, p, o in delivered:
+                try:
+                    state, more, left = _apply_one(runtime, step_id, owner, p, o, chain=chain)
+                except Exception as one:
+                    state, more, left = _settle(runtime, step_id, owner, one), [], []
+                states[step_id] = state
+                chained += more
+                rest += left
+            for step_id in nothing_to_do:
+                state, more, left = _run_one(
+                    runtime, step_id, StepKind.DELIVER_ERP, owner, chain=chain
+                )
+                states[step_id] = state
+    for step_id, failure in settled.items():
+        states[step_id] = _settle(runtime, step_id, owner, failure)
+    return states, chained, rest
+
+
+def _deliver_partner(
+    runtime: Runtime, step_id: uuid.UUID, owner: str, *, chain: bool
+) -> tuple[StepState | None, list[Batch], list[uuid.UUID]]:
     """POST an outbound cXML message to the partner with no transaction open, then record the
     partner's Response and finish (or fail: retried or dead-lettered by its code)."""
     with runtime.sessions.begin() as session:
-        prepared = prepare_partner_delivery(
-            session, _load_step(session, step_id, StepKind.DELIVER_PARTNER)
-        )
+        (step,) = _load_steps(session, [step_id], StepKind.DELIVER_PARTNER)
+        prepared = prepare_partner_delivery(session, step)
         if prepared is None:
-            return _finish(session, runtime, step_id, owner, [], chain=chain)
+            states, chained, rest = _finish(session, runtime, [step_id], owner, [], chain=chain)
+            return states[step_id], chained, rest
     result = post_cxml(prepared.url, prepared.body)
     with runtime.sessions.begin() as session:
-        step = session.get(Step, step_id)
-        assert step is not None
-        apply_partner_delivery(session, step, result)
-        return _finish(session, runtime, step_id, owner, [], chain=chain)
+        posted = session.get(Step, step_id)
+        assert posted is not None
+        apply_partner_delivery(session, posted, result)
+        states, chained, rest = _finish(session, runtime, [step_id], owner, [], chain=chain)
+        return states[step_id], chained, rest
 
 
 def _failed(

@@ -7,7 +7,8 @@ trigger refuse UPDATE); events go when their message goes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +46,61 @@ def record_event(
         "kind": kind,
         "detail": dict(detail or {}),
     }
+    buffered = session.info.get(_BUFFER)
+    if buffered is not None:  # written together by `deferred_events`
+        buffered.append(values)
+        return Event(**values)
     session.flush()
     session.connection().execute(_INSERT, values)
     return Event(**values)
+
+
+_BUFFER = "deferred_events"
+
+
+@contextmanager
+def deferred_events(session: Session) -> Iterator[None]:
+    """Events recorded in the block are written at its end in one multi-row INSERT instead of
+    one statement each (a batch of steps records a few per document). Nothing reads the
+    timeline back within a step's transaction; if the block raises, nothing is written (the
+    transaction is rolled back anyway)."""
+    if _BUFFER in session.info:  # already deferred by an outer block
+        yield
+        return
+    buffered: list[dict[str, Any]] = []
+    session.info[_BUFFER] = buffered
+    try:
+        yield
+    finally:
+        del session.info[_BUFFER]
+    if buffered:
+        session.flush()
+        session.connection().execute(_INSERT, buffered)
+
+
+def record_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Add several events (each with `message_id`, `kind` and optionally `detail`,
+    `document_id`, `at`) in one multi-row INSERT, in the caller's transaction."""
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "message_id": e["message_id"],
+            "document_id": e.get("document_id"),
+            "at": e.get("at") or now,
+            "kind": e["kind"],
+            "detail": dict(e.get("detail") or {}),
+        }
+        for e in events
+    ]
+    buffered = session.info.get(_BUFFER)
+    if buffered is not None:
+        buffered.extend(rows)
+        return
+    session.flush()
+    session.connection().execute(_INSERT, rows)
 
 
 def timeline(session: Session, *, message_id: uuid.UUID) -> Sequence[Event]:

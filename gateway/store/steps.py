@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, bindparam, case, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from gateway.store.enums import StepKind, StepState
 from gateway.store.models import Step
@@ -217,6 +217,160 @@ def claim_step(
         )
         .scalar_one_or_none()
     )
+
+
+# Claiming by the batch: a task takes the step it was sent for (when free) and up to
+# `limit` - 1 other pending steps of the same kind, in one statement. The rows are picked with
+# FOR UPDATE SKIP LOCKED, so two workers claiming at once take different steps instead of
+# queueing behind each other's row locks (SQLite, which serialises writers, ignores it).
+# Every row is still taken by compare-and-set: the outer UPDATE repeats the conditions.
+_CLAIMABLE = or_(
+    Step.state == StepState.PENDING,
+    and_(
+        Step.state.in_([StepState.FAILED, StepState.WAITING]),
+        Step.next_attempt_at <= bindparam("now"),
+    ),
+    and_(Step.state == StepState.RUNNING, Step.lease_expires_at < bindparam("now")),
+)
+_SENT_FOR = aliased(Step)
+_TAKE = {
+    "state": StepState.RUNNING,
+    "lease_owner": bindparam("owner"),
+    "lease_expires_at": bindparam("lease_until"),
+    "attempts": Step.attempts + 1,
+    "updated_at": bindparam("now"),
+}
+
+
+def _batch_claim(*, sent_for: bool) -> Any:
+    """With `sent_for`, the step `step_id` first, then pending steps of its kind (when its kind
+    is in `kinds`); without, pending steps of `kind` (a worker draining a backlog)."""
+    same_kind = (
+        select(_SENT_FOR.kind).where(_SENT_FOR.id == bindparam("step_id")).scalar_subquery()
+        if sent_for
+        else bindparam("of_kind")
+    )
+    others = and_(
+        Step.state == StepState.PENDING,
+        Step.kind == same_kind,
+        Step.kind.in_(bindparam("kinds", expanding=True)),
+    )
+    wanted = or_(and_(Step.id == bindparam("step_id"), _CLAIMABLE), others) if sent_for else others
+    order = (
+        (case((Step.id == bindparam("step_id"), 0), else_=1), Step.next_attempt_at)
+        if sent_for
+        else (Step.next_attempt_at,)
+    )
+    picked = (
+        select(Step.id)
+        .where(wanted, Step.attempts < Step.max_attempts)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(Step)
+        .where(Step.id.in_(picked), _CLAIMABLE, Step.attempts < Step.max_attempts)
+        .values(**_TAKE)
+        .returning(Step.id, Step.kind)
+        .execution_options(**_SYNC)
+    )
+
+
+_CLAIM_BATCH = _batch_claim(sent_for=True)
+_CLAIM_MORE = _batch_claim(sent_for=False)
+_CLAIM_IDS = (
+    update(Step)
+    .where(
+        Step.id.in_(bindparam("step_ids", expanding=True)),
+        _CLAIMABLE,
+        Step.attempts < Step.max_attempts,
+    )
+    .values(**_TAKE)
+    .returning(Step.id, Step.kind)
+    .execution_options(**_SYNC)
+)
+_FINISH_IDS = (
+    update(Step)
+    .where(
+        Step.id.in_(bindparam("step_ids", expanding=True)),
+        Step.state == StepState.RUNNING,
+        Step.lease_owner == bindparam("owner"),
+    )
+    .values(
+        state=StepState.DONE,
+        lease_owner=None,
+        lease_expires_at=None,
+        next_attempt_at=None,
+        updated_at=bindparam("now"),
+    )
+    .returning(Step.id)
+    .execution_options(**_SYNC)
+)
+
+
+def _lease(owner: str, lease_seconds: float, now: datetime | None) -> dict[str, Any]:
+    now = now or utcnow()
+    return {"owner": owner, "now": now, "lease_until": now + timedelta(seconds=lease_seconds)}
+
+
+def claim_batch(
+    session: Session,
+    *,
+    step_id: uuid.UUID | None,
+    owner: str,
+    lease_seconds: float,
+    limit: int,
+    kinds: Sequence[StepKind],
+    kind: StepKind | None = None,
+    now: datetime | None = None,
+) -> list[tuple[uuid.UUID, StepKind]]:
+    """Take up to `limit` steps for `owner`, as `claim_step` takes one: the step `step_id` if
+    it is free (first), and pending steps of its kind when that kind is one of `kinds`. With
+    no `step_id`, pending steps of `kind`. Returns (id, kind) of each step taken, `step_id`'s
+    first when it was taken."""
+    params = _lease(owner, lease_seconds, now) | {"limit": limit, "kinds": list(kinds)}
+    if step_id is not None:
+        statement = _CLAIM_BATCH
+        params["step_id"] = step_id
+    else:
+        assert kind is not None, "claim_batch needs a step_id or a kind"
+        statement = _CLAIM_MORE
+        params["of_kind"] = kind
+    rows = [(r[0], r[1]) for r in session.connection().execute(statement, params)]
+    rows.sort(key=lambda r: r[0] != step_id)
+    return rows
+
+
+def claim_steps(
+    session: Session,
+    *,
+    step_ids: Sequence[uuid.UUID],
+    owner: str,
+    lease_seconds: float,
+    now: datetime | None = None,
+) -> list[tuple[uuid.UUID, StepKind]]:
+    """Take these steps for `owner` (those that are free), as `claim_step` does one."""
+    if not step_ids:
+        return []
+    params = _lease(owner, lease_seconds, now) | {"step_ids": list(step_ids)}
+    taken = {r[0]: r[1] for r in session.connection().execute(_CLAIM_IDS, params)}
+    return [(i, taken[i]) for i in step_ids if i in taken]
+
+
+def finish_steps(
+    session: Session,
+    *,
+    step_ids: Sequence[uuid.UUID],
+    owner: str,
+    now: datetime | None = None,
+) -> set[uuid.UUID]:
+    """Mark these steps done; returns those `owner` still held (the others were taken over)."""
+    if not step_ids:
+        return set()
+    params = {"step_ids": list(step_ids), "owner": owner, "now": now or utcnow()}
+    return set(session.connection().execute(_FINISH_IDS, params).scalars())
 
 
 def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:

@@ -19,8 +19,9 @@ Events, in file order::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, BinaryIO
 
 from translators.errors import ControlNumbers, EnvelopeError, SegmentError
@@ -189,7 +190,18 @@ class _Reader:
         seen_set_numbers: set[str] = set()
         d = Delimiters()
         sep = "*"
-        for tok in self.tokens:
+        add_segment: Callable[[list[str]], None] = _no_set
+        add_raw: Callable[[str], None] = _no_set
+        # chained in C: no generator is resumed per segment
+        for tok in chain.from_iterable(self.tokens.batches()):
+            if current is not None and tok.__class__ is str:
+                # the hot path: a segment inside a set
+                assert isinstance(tok, str)
+                elements = tok.split(sep)
+                if elements[0] not in _SET_BREAKS:
+                    add_segment(elements)
+                    add_raw(tok)
+                    continue
             if tok.__class__ is TokenWarning:
                 assert isinstance(tok, TokenWarning)
                 if ic is not None:
@@ -257,6 +269,7 @@ class _Reader:
                     group = Group("", "", ["GS"], "")
                     ic.groups.append(group)
                 current = self._start_set(elements, tok, ic, group, d, seen_set_numbers)
+                add_segment, add_raw = current.segments.append, current.raws.append
             elif sid == "GS":
                 if group is not None:
                     self._group_error(group, ic, "GE segment is missing", GROUP_TRAILER_MISSING)
@@ -604,6 +617,12 @@ class _Reader:
 
 
 _CONTROL_VERSION = re.compile(r"00[2-9]0\d")
+# Segments that end a transaction set (SE) or show that it ended without one.
+_SET_BREAKS = frozenset(("SE", "ST", "GE", "GS", "IEA"))
+
+
+def _no_set(_item: Any) -> None:
+    raise AssertionError("a segment outside a set took the inside-a-set path")
 
 
 def _is_number(value: str) -> bool:

@@ -137,6 +137,13 @@ class Tokenizer:
         return text
 
     def __iter__(self) -> Iterator[IsaHeader | TokenWarning | str]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[IsaHeader | TokenWarning | str]]:
+        """The tokens in file order, as lists: each chunk's segments come in one list, so a
+        consumer loops over a list instead of resuming a generator for every segment. A
+        defect found in strict mode is raised after the segments before it were handed on."""
         buf = ""
         at_start = True
         while True:
@@ -188,10 +195,8 @@ class Tokenizer:
             header, consumed = self._parse_isa(buf)
             self.first_interchange_seen = True
             buf = buf[consumed:]
-            yield header
-            if wrap_warning is not None:
-                yield wrap_warning
-                wrap_warning = None
+            yield [header] if wrap_warning is None else [header, wrap_warning]
+            wrap_warning = None
             # -- segments until IEA (or a new ISA) -------------------------------------------
             term = "\n" if header.newline_terminated else header.delimiters.segment
             sep = header.delimiters.element
@@ -204,44 +209,53 @@ class Tokenizer:
                 parts = buf.split(term)
                 pending: list[str] = [] if self._eof else [parts.pop()]  # incomplete piece
                 buf = ""
-                for i, part in enumerate(parts):
-                    seg = part.strip(_WS)
-                    if not seg:
-                        continue
-                    tail: list[str] = []
-                    if "\n" in seg and not header.newline_terminated:
-                        # Split at line breaks; an IEA or ISA among the lines ends the
-                        # interchange exactly as one after a terminator does.
-                        lines = list(self._split_lines(seg, sep))
-                        k = next(
-                            (
-                                k
-                                for k, line in enumerate(lines)
-                                if isinstance(line, str)
-                                and (line.startswith((iea, isa)) or line == "IEA")
-                            ),
-                            len(lines),
-                        )
-                        yield from lines[:k]
-                        if k == len(lines):
+                batch: list[IsaHeader | TokenWarning | str] = []
+                add = batch.append
+                try:
+                    for i, part in enumerate(parts):
+                        seg = part.strip(_WS)
+                        if not seg:
                             continue
-                        found = lines[k]
-                        assert isinstance(found, str)
-                        seg = found
-                        tail = [line for line in lines[k + 1 :] if isinstance(line, str)]
-                    if seg[0] == "I" and (seg.startswith((iea, isa)) or seg == "IEA"):
-                        if seg[:3] == "IEA":
-                            yield seg
-                            rest = [*tail, *parts[i + 1 :]]
-                        else:
-                            # a new interchange without IEA: hand it back to the header reader
-                            rest = [seg, *tail, *parts[i + 1 :]]
-                        buf = term.join(rest + pending)
-                        ended = True
-                        break
-                    yield seg
-                else:
-                    buf = pending[0] if pending else ""
+                        tail: list[str] = []
+                        if "\n" in seg and not header.newline_terminated:
+                            # Split at line breaks; an IEA or ISA among the lines ends the
+                            # interchange exactly as one after a terminator does.
+                            lines = list(self._split_lines(seg, sep))
+                            k = next(
+                                (
+                                    k
+                                    for k, line in enumerate(lines)
+                                    if isinstance(line, str)
+                                    and (line.startswith((iea, isa)) or line == "IEA")
+                                ),
+                                len(lines),
+                            )
+                            batch.extend(lines[:k])
+                            if k == len(lines):
+                                continue
+                            found = lines[k]
+                            assert isinstance(found, str)
+                            seg = found
+                            tail = [line for line in lines[k + 1 :] if isinstance(line, str)]
+                        if seg[0] == "I" and (seg.startswith((iea, isa)) or seg == "IEA"):
+                            if seg[:3] == "IEA":
+                                add(seg)
+                                rest = [*tail, *parts[i + 1 :]]
+                            else:
+                                # a new interchange without IEA: hand it back to the header
+                                rest = [seg, *tail, *parts[i + 1 :]]
+                            buf = term.join(rest + pending)
+                            ended = True
+                            break
+                        add(seg)
+                    else:
+                        buf = pending[0] if pending else ""
+                except EnvelopeError:
+                    if batch:
+                        yield batch
+                    raise
+                if batch:
+                    yield batch
                 if not ended:
                     more = self._read()
                     if not more and self._eof and not buf:

@@ -161,6 +161,9 @@ _DATE6 = rf"(?:\d\d{_MONTH_DAY}|{_LEAP_YY}0229)"
 
 
 def _simple_pattern(ed: ElementDef, codes: frozenset[str] | None, seps: str) -> str:
+    """The pattern of one present value. Repeats are possessive: an element ends at the next
+    delimiter whatever it holds, so giving characters back can never make a segment match,
+    and not saving the positions to give back is what makes a valid segment cheap."""
     lo, hi = max(ed.min_len, 1), ed.max_len
     if codes is not None:
         return "(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + ")"
@@ -168,12 +171,18 @@ def _simple_pattern(ed: ElementDef, codes: frozenset[str] | None, seps: str) -> 
     if t == "DT":
         return _DATE6 if hi <= 6 else _DATE8
     if t == "TM":
-        return r"(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?)?"
+        return r"(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?+)?+"
     if t.startswith("N"):
-        return rf"-?\d{{{lo},{hi}}}"
+        return rf"-?+\d{{{lo},{hi}}}+"
     if t == "R":
-        return rf"(?=-?\.?(?:\d\.?){{{lo},{hi}}}(?![^{seps}]))-?(?:\d+\.?\d*|\.\d+)"
-    return rf"[^{seps}]{{{lo},{hi}}}"
+        # lo..hi digits, at most one decimal point, a sign: the count is checked by a
+        # lookahead over character runs (without a point: the digits; with one: digits and
+        # point together, one more), the shape by what follows.
+        return (
+            rf"-?+(?=(?:\d{{{lo},{hi}}}+|(?=\d*+\.)[\d.]{{{lo + 1},{hi + 1}}}+)(?![^{seps}]))"
+            r"(?:\d++(?:\.\d*+)?+|\.\d++)"
+        )
+    return rf"[^{seps}]{{{lo},{hi}}}+"
 
 
 class _Frame:
@@ -195,6 +204,16 @@ class _SegmentChecker:
     # notes_broken(elements padded with `pad`) -> True when any syntax note may be broken
     notes_broken: Callable[[list[str]], bool] | None = None
     pad: list[str] = field(default_factory=list)
+    elements: str = ""  # the pattern of what follows the id
+
+
+@dataclass(slots=True)
+class _SetPatterns:
+    """A whole valid set in two matches: its content, then its structure (`_set_patterns`)."""
+
+    content: re.Pattern[str]
+    elements: re.Pattern[str]
+    structure: re.Pattern[str]
 
 
 @dataclass(slots=True)
@@ -203,7 +222,15 @@ class _Compiled:
     root: _LoopTable
     known_ids: set[str]
     checkers: dict[str, _SegmentChecker] = field(default_factory=dict)
+    # whole valid sets in two matches; built once SET_PATTERN_AFTER sets of this spec and
+    # delimiters have been walked (compiling takes a few tens of milliseconds)
+    set_patterns: _SetPatterns | None = None
+    walked: int = 0
+    # segment id -> (notes_broken, pad) for the syntax notes, which the set pattern leaves out
+    noted: dict[str, tuple[Callable[[list[str]], bool], list[str]]] = field(default_factory=dict)
 
+
+SET_PATTERN_AFTER = 32
 
 # Keyed by the spec object's identity: the cached value holds the spec, so the id is never
 # reused while the entry exists; two specs with the same set id and version stay apart.
@@ -220,27 +247,28 @@ def _element_pattern(
         tail = ""
         for cu in reversed(parts[1:]):
             cp = _simple_pattern(spec.elements[cu.ref], cu.codes, seps)
-            inner = cp if cu.usage == "M" else f"(?:{cp})?"
-            tail = f"(?:{comp}{inner}{tail})" + ("" if cu.usage == "M" else "?")
+            inner = cp if cu.usage == "M" else f"(?:{cp})?+"
+            tail = f"(?:{comp}{inner}{tail})" + ("" if cu.usage == "M" else "?+")
         first = parts[0]
         fp = _simple_pattern(spec.elements[first.ref], first.codes, seps)
-        fp = fp if first.usage == "M" else f"(?:{fp})?"
+        fp = fp if first.usage == "M" else f"(?:{fp})?+"
         pat = f"{fp}{tail}"
     else:
         pat = _simple_pattern(spec.elements[use.ref], use.codes, seps)
     if use.repeat > 1 and d.repetition:
-        pat = f"{pat}(?:{re.escape(d.repetition)}{pat}){{0,{use.repeat - 1}}}"
+        pat = f"{pat}(?:{re.escape(d.repetition)}{pat}){{0,{use.repeat - 1}}}+"
     return pat, use.usage != "M"
 
 
-def _segment_regex(defn: SegmentDef, spec: TransactionSetSpec, d: Delimiters) -> re.Pattern[str]:
+def _elements_pattern(defn: SegmentDef, spec: TransactionSetSpec, d: Delimiters) -> str:
+    """The pattern of what follows a segment's id when the segment is valid."""
     seps = _char_class(d)
     sep = re.escape(d.element)
     tail = ""
     for use in reversed(defn.elements):
         pat, optional = _element_pattern(use, spec, d, seps)
-        tail = f"(?:{sep}(?:{pat})?{tail})?" if optional else f"{sep}{pat}{tail}"
-    return re.compile(re.escape(defn.id) + tail)
+        tail = f"(?:{sep}(?:{pat})?+{tail})?+" if optional else f"{sep}{pat}{tail}"
+    return tail
 
 
 def _note_expr(note: SyntaxNote) -> str:
@@ -278,11 +306,75 @@ def compiled(spec: TransactionSetSpec, d: Delimiters) -> _Compiled:
         c = _Compiled(spec, root, _all_segment_ids(spec.structure))
         for sid, defn in spec.segments.items():
             broken, pad = _compile_notes(defn.notes)
+            tail = _elements_pattern(defn, spec, d)
             c.checkers[sid] = _SegmentChecker(
-                defn, _segment_regex(defn, spec, d), defn.notes, broken, pad
+                defn, re.compile(re.escape(sid) + tail), defn.notes, broken, pad, tail
             )
+        c.noted = {
+            sid: (ch.notes_broken, ch.pad)
+            for sid, ch in c.checkers.items()
+            if ch.notes_broken is not None
+        }
         _COMPILED[key] = c
     return c
+
+
+def _set_patterns(
+    structure: tuple[SegUse | LoopUse, ...], checkers: dict[str, _SegmentChecker], d: Delimiters
+) -> _SetPatterns:
+    """Two patterns that together accept exactly the valid sets (ST..SE, each segment followed
+    by its terminator), syntax notes aside.
+
+    * ``content``: every segment valid by its definition - one alternation of the segment
+      patterns, grouped by the first letter of the id so a segment is told apart in two steps;
+    * ``structure``, over the ids alone (``elements`` strips the rest): every position of the
+      structure repeated up to its maximum, possessively, followed by a lookahead refusing one
+      more of the same - from a position in use, the walk counts a repeated segment against
+      that position, it never moves it to a later one, so neither may the pattern (a loop's
+      trigger again is the loop's next iteration). Greedy, possessive matching places every
+      segment where the walk would.
+
+    Whatever they refuse is walked segment by segment, which finds the errors.
+    """
+    term = re.escape(d.segment)
+    sep = re.escape(d.element)
+    free = f"(?:{sep}[^{term}]*+)?+"  # a segment of the structure without a definition
+    tails: dict[str, str] = {sid: ch.elements for sid, ch in checkers.items()}
+
+    def sequence(children: tuple[SegUse | LoopUse, ...], outside: frozenset[str]) -> str:
+        """``outside``: the ids that may follow this sequence's end (in the loops around it,
+        a loop's own trigger included); a lookahead is needed only where one more of a
+        position's segment could otherwise be taken by a later position."""
+        parts = []
+        for i, child in enumerate(children):
+            sid = _first_id(child)
+            later = outside.union(_first_id(c) for c in children[i + 1 :])
+            trigger = re.escape(sid)
+            if isinstance(child, SegUse):
+                tails.setdefault(child.id, free)
+                body, most = f"{trigger}{term}", child.max_use
+            else:
+                body, most = sequence(child.children, later | {sid}), child.max_repeat
+            least = 1 if child.usage == "M" else 0
+            part = f"(?:{body}){{{least},{most}}}+"
+            # a loop's trigger again starts the loop's next iteration: no lookahead for it
+            if sid in later and not (i == 0 and sid in outside):
+                part += f"(?!{trigger}{term})"
+            parts.append(part)
+        return "".join(parts)
+
+    structure_pattern = sequence(structure, frozenset())
+    by_letter: dict[str, list[str]] = {}
+    for sid in sorted(tails, key=len, reverse=True):
+        by_letter.setdefault(sid[0], []).append(f"{re.escape(sid[1:])}{tails[sid]}")
+    branches = "|".join(
+        f"{re.escape(letter)}(?:{'|'.join(rests)})" for letter, rests in by_letter.items()
+    )
+    return _SetPatterns(
+        re.compile(f"(?:(?:{branches}){term})*+"),
+        re.compile(f"{sep}[^{term}]*+"),
+        re.compile(structure_pattern),
+    )
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -298,6 +390,34 @@ class SetValidator:
 
     def validate(self, segments: list[list[str]], raws: list[str]) -> list[SegmentError]:
         """Check ST..SE (inclusive). Positions are 1-based from ST."""
+        if self._valid_whole(segments, raws):
+            return []
+        return self._walk(segments, raws)
+
+    def _valid_whole(self, segments: list[list[str]], raws: list[str]) -> bool:
+        """True when the set is valid: one match of the set pattern, then the syntax notes."""
+        c = self.c
+        patterns = c.set_patterns
+        if patterns is None:
+            c.walked += 1
+            if c.walked <= SET_PATTERN_AFTER:
+                return False
+            patterns = c.set_patterns = _set_patterns(self.spec.structure, c.checkers, self.d)
+        term = self.d.segment
+        text = term.join(raws) + term
+        if patterns.content.fullmatch(text) is None:
+            return False
+        if patterns.structure.fullmatch(patterns.elements.sub("", text)) is None:
+            return False
+        noted = c.noted
+        for elements in segments:
+            notes = noted.get(elements[0])
+            if notes is not None and notes[0](elements + notes[1]):
+                return False
+        return True
+
+    def _walk(self, segments: list[list[str]], raws: list[str]) -> list[SegmentError]:
+        """Place and check every segment, collecting every error."""
         errors: list[SegmentError] = []
         self._segments = segments
         stack = [_Frame(self.c.root, -1, 0)]
@@ -646,7 +766,7 @@ class SetValidator:
         t = ed.type
         length = len(value)
         if t == "R" or t.startswith("N"):
-            digits = value.lstrip("-")
+            digits = value[1:] if value[:1] == "-" else value  # one sign at most
             if t == "R":
                 ok = re.fullmatch(r"\d+\.?\d*|\.\d+", digits) is not None
                 digits = digits.replace(".", "")

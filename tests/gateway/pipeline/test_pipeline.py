@@ -281,12 +281,12 @@ def test_a_pending_step_is_redispatched_once_per_grace_not_by_every_sweep(
 def test_a_big_interchange_runs_a_few_steps_inline_and_dispatches_the_rest(
     sessions: sessionmaker[Session],
 ) -> None:
-    from gateway.pipeline.runner import CHAIN_LIMIT
+    from gateway.pipeline.runner import BATCH_SIZE, CHAIN_LIMIT
 
     segments = [seg.strip() for seg in PO.decode().split("~") if seg.strip()]
     st = next(i for i, seg in enumerate(segments) if seg.startswith("ST*"))
     se = next(i for i, seg in enumerate(segments) if seg.startswith("SE*"))
-    sets = 10
+    sets = CHAIN_LIMIT + 2 * BATCH_SIZE + 3
     body: list[str] = []
     for n in range(1, sets + 1):
         body += [f"ST*850*{n:04d}", *segments[st + 1 : se], f"SE*{se - st + 1}*{n:04d}"]
@@ -301,8 +301,159 @@ def test_a_big_interchange_runs_a_few_steps_inline_and_dispatches_the_rest(
     assert isinstance(dispatcher, CollectingDispatcher)
     translate_step = dispatcher.pending.pop(0)
     run_step(runtime, translate_step)
-    # The translate step chained CHAIN_LIMIT deliveries itself and left the rest to others.
+    # The translate step chained CHAIN_LIMIT deliveries itself and left the rest to others:
+    # one task per batch of deliveries (each claims a batch), and one for the 997.
     assert len(erp.accepted) == CHAIN_LIMIT
-    assert len(dispatcher.pending) >= sets - CHAIN_LIMIT
+    rest = sets - CHAIN_LIMIT
+    assert len(dispatcher.pending) == -(-rest // BATCH_SIZE) + 1
+    first, second = dispatcher.pending[0], dispatcher.pending[1]
+    assert run_step(runtime, first) == StepState.DONE
+    # its batch was full, so it claimed again until no delivery was pending: the task sent
+    # for the next batch finds its step done and nothing left to take
+    assert len(erp.accepted) == sets
+    assert run_step(runtime, second) is None
     drain(runtime)
     assert len(erp.accepted) == sets
+    with sessions() as s:
+        assert s.execute(select(Step).where(Step.state != StepState.DONE)).all() == []
+        assert all(
+            d.status == DocumentStatus.DELIVERED for d in s.execute(select(Document)).scalars()
+        )
+    assert sorted(events_of_kind(sessions, "delivered_to_erp")) == sorted(erp.accepted)
+
+
+def events_of_kind(sessions: sessionmaker[Session], kind: str) -> list[str]:
+    with sessions() as s:
+        return [
+            str(d) for d in s.execute(select(Event.document_id).where(Event.kind == kind)).scalars()
+        ]
+
+
+def _orders(count: int) -> list[bytes]:
+    """`count` distinct single-PO interchanges (own ISA13, own PO number)."""
+    return [
+        PO.replace(b"000001207", f"{900 + n:09d}".encode()).replace(
+            b"NW-4500018231", f"NW-45000{n:05d}".encode()
+        )
+        for n in range(count)
+    ]
+
+
+class PickyErp(FlakyErp):
+    """Refuses one PO for good; delivers the others."""
+
+    def __init__(self, refused_po: str):
+        super().__init__([])
+        self.refused_po = refused_po
+
+    def deliver(
+        self,
+        *,
+        target: ErpTargetInfo,
+        document: dict[str, Any],
+        document_id: str,
+        message_id: str,
+        test: bool,
+    ) -> DeliveryOutcome:
+        if document.get("po_number") == self.refused_po:
+            raise PermanentErpError("400: unknown item", status_code=400)
+        return super().deliver(
+            target=target,
+            document=document,
+            document_id=document_id,
+            message_id=message_id,
+            test=test,
+        )
+
+
+def _step_states(sessions: sessionmaker[Session], kind: StepKind) -> dict[uuid.UUID, StepState]:
+    with sessions() as s:
+        return {
+            m: st
+            for m, st in s.execute(select(Step.message_id, Step.state).where(Step.kind == kind))
+        }
+
+
+def test_a_task_runs_the_pending_steps_of_its_kind_as_one_batch(
+    sessions: sessionmaker[Session],
+) -> None:
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    results = [intake(runtime, payload=p, channel=Channel.API) for p in _orders(5)]
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    tasks = list(dispatcher.pending)
+    dispatcher.pending.clear()
+    assert run_step(runtime, tasks[0]) == StepState.DONE
+    # the first task took all five translations, and ran their deliveries and 997s after them
+    assert len(erp.accepted) == 5
+    assert dispatcher.pending == []
+    for task in tasks[1:]:  # the tasks sent for the others find nothing to do
+        assert run_step(runtime, task) is None
+    assert len(erp.accepted) == 5
+    with sessions() as s:
+        for r in results:
+            message = s.get(Message, r.message_id)
+            assert message is not None and message.status == MessageStatus.DELIVERED
+        assert s.execute(select(Step).where(Step.state != StepState.DONE)).all() == []
+    for r in results:
+        assert events(sessions, r.message_id).count("delivered_to_erp") == 1
+        assert events(sessions, r.message_id).count("acknowledged") == 1
+
+
+def test_a_delivery_refused_in_a_batch_fails_alone(sessions: sessionmaker[Session]) -> None:
+    erp = PickyErp("NW-4500000002")
+    runtime = flaky_runtime(sessions, erp)
+    results = [intake(runtime, payload=p, channel=Channel.API) for p in _orders(5)]
+    drain(runtime)
+    states = _step_states(sessions, StepKind.DELIVER_ERP)
+    refused = results[2].message_id
+    assert states.pop(refused) == StepState.DEAD
+    assert set(states.values()) == {StepState.DONE} and len(states) == 4
+    assert len(erp.accepted) == 4
+    with sessions() as s:
+        for r in results:
+            message = s.get(Message, r.message_id)
+            assert message is not None
+            want = MessageStatus.FAILED if r.message_id == refused else MessageStatus.DELIVERED
+            assert message.status == want
+    assert "dead_lettered" in events(sessions, refused)
+    assert "delivered_to_erp" not in events(sessions, refused)
+
+
+def test_a_translation_failing_in_a_batch_fails_alone(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.pipeline import runner
+
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    results = [intake(runtime, payload=p, channel=Channel.API) for p in _orders(4)]
+    broken = results[1].message_id
+    translate = runner.HANDLERS[StepKind.TRANSLATE]
+
+    def failing(session: Session, step: Step, rt: Runtime) -> list[uuid.UUID]:
+        created = translate(session, step, rt)  # its writes, then an unexpected error
+        if step.message_id == broken:
+            raise RuntimeError("boom")
+        return created
+
+    monkeypatch.setitem(runner.HANDLERS, StepKind.TRANSLATE, failing)
+    drain(runtime)
+    states = _step_states(sessions, StepKind.TRANSLATE)
+    assert states.pop(broken) == StepState.FAILED  # retried later, as any unexpected error
+    assert set(states.values()) == {StepState.DONE} and len(states) == 3
+    assert len(erp.accepted) == 3
+    with sessions() as s:
+        for r in results:
+            message = s.get(Message, r.message_id)
+            assert message is not None
+            want = MessageStatus.RECEIVED if r.message_id == broken else MessageStatus.DELIVERED
+            assert message.status == want
+        # nothing of the failed translation was kept
+        assert s.execute(select(Document).where(Document.message_id == broken)).all() == []
+    assert "translated" not in events(sessions, broken)
+    assert "step_failed" in events(sessions, broken)
+    for r in results:
+        if r.message_id != broken:
+            assert events(sessions, r.message_id).count("translated") == 1

@@ -13,6 +13,7 @@ so a reader only handles the segments that are specific to its transaction set.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +35,8 @@ MAX_WHOLE_DIGITS = 18
 # Segments of an N1 loop (besides N1..N4) that belong to the party, not to the enclosing level.
 _PARTY_LOOP = frozenset(("REF", "PER", "NX2", "SI", "FOB", "DMG"))
 _MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# A decimal already written as the canonical model writes it (no sign, no leading zeros).
+_CANONICAL_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 # Exponents beyond this are not amounts; refusing them keeps "1E999999999" from expanding.
 _MAX_EXPONENT = 40
 
@@ -47,6 +50,10 @@ def decimal(value: str) -> str:
     ``"48"`` -> ``"48"``, ``"48.00"`` -> ``"48.00"``, ``".39"`` -> ``"0.39"``, ``"-.5"`` ->
     ``"-0.5"``; leading zeros go (``"0008"`` -> ``"8"``), exponents are expanded.
     """
+    if value.isdigit() and value.isascii():  # the common cases first: a whole number,
+        return value.lstrip("0") or "0"
+    if _CANONICAL_DECIMAL.fullmatch(value) is not None:  # or a decimal written canonically
+        return value
     neg = value[:1] == "-"
     body = value[1:] if neg else value
     whole, _, frac = body.partition(".")
@@ -281,14 +288,37 @@ def terms(seg: Segment, pos: int) -> Json:
 def item_ids(seg: Segment, first: int) -> list[Json]:
     """Every qualifier/id pair from element ``first`` on (PO106/107..., LIN02/03..., IT106/107...,
     SLN09/10...), as sent; pairs with neither part are skipped."""
+    ids: list[Json] = _item_part(seg, first)["item_ids"]
+    return ids
+
+
+def item_part(seg: Segment, first: int) -> Json:
+    """``item_fields(item_ids(seg, first))`` in one pass over the pairs (one per order line)."""
+    return _item_part(seg, first)
+
+
+def _item_part(seg: Segment, first: int) -> Json:
     ids = []
+    firsts: dict[str | None, str] = {}
     n = len(seg)
     for i in range(first, n, 2):
         qualifier = seg[i].strip() or None
         value = (seg[i + 1].strip() or None) if i + 1 < n else None
-        if qualifier is not None or value is not None:
-            ids.append({"qualifier": qualifier, "value": value})
-    return ids
+        if value is not None:
+            if qualifier not in firsts:
+                firsts[qualifier] = value
+        elif qualifier is None:
+            continue
+        ids.append({"qualifier": qualifier, "value": value})
+    get = firsts.get
+    return {
+        "item_ids": ids,
+        "buyer_part_number": get("BP") or get("IN"),
+        "vendor_part_number": get("VP") or get("VN"),
+        "upc": get("UP"),
+        "gtin": get("UK") or get("EN"),
+        "description": None,
+    }
 
 
 def item_fields(ids: list[Json]) -> Json:

@@ -21,8 +21,7 @@ from translators.x12.readers.common import (
     el_date,
     el_decimal,
     el_implied,
-    item_fields,
-    item_ids,
+    item_part,
     terms,
 )
 
@@ -38,7 +37,7 @@ def _it1_line(seg: Segment, pos: int) -> Json:
         "uom": el(seg, 3),
         "unit_price": el_decimal(seg, pos, 4),
     }
-    line.update(item_fields(item_ids(seg, 6)))
+    line.update(item_part(seg, 6))
     line["po_number"] = None
     return line
 

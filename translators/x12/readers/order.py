@@ -18,8 +18,7 @@ from translators.x12.readers.common import (
     el_date,
     el_decimal,
     first_date,
-    item_fields,
-    item_ids,
+    item_part,
     terms,
 )
 
@@ -28,13 +27,17 @@ REQUESTED_DELIVERY = "002"  # DTM01
 
 def po1_line(seg: Segment, pos: int) -> Json:
     """The order-line fields of a PO1 (855 lines start the same way)."""
+    if len(seg) < 5:
+        seg = seg + [""] * (5 - len(seg))
+    quantity = seg[2].strip()
+    price = seg[4].strip()
     line: Json = {
-        "line_number": el(seg, 1),
-        "quantity": el_decimal(seg, pos, 2),
-        "uom": el(seg, 3),
-        "unit_price": el_decimal(seg, pos, 4),
+        "line_number": seg[1].strip() or None,
+        "quantity": el_decimal(seg, pos, 2) if quantity else None,
+        "uom": seg[3].strip() or None,
+        "unit_price": el_decimal(seg, pos, 4) if price else None,
     }
-    line.update(item_fields(item_ids(seg, 6)))
+    line.update(item_part(seg, 6))
     line["requested_delivery_date"] = None
     line["parties"] = []
     return line
