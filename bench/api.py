@@ -11,7 +11,8 @@ wrk`; the script says so and stops when it is missing). It creates a throwaway d
   with a partner, its API key and our identity registered; every request is a distinct 1 KB
   850 interchange (own ISA13 and PO number) going through authentication, the body limit,
   intake (sender/receiver matching, duplicate checks, payload, message, event and step rows
-  in one transaction) and the dispatch of its translate step to Redis;
+  in one transaction) and the dispatch of its translate step to Redis (from the web process's
+  background dispatcher, several ids to a message);
 * the baseline: `uvicorn --factory bench.api_bare:create --workers N` - a bare FastAPI
   endpoint that only inserts the body into PostgreSQL;
 
@@ -161,8 +162,10 @@ def run_wrk(url: str, script: Path, *, seconds: int, connections: int, offset: i
         raise SystemExit(f"wrk gave no figures for {url} (is the server up?):\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"([0-9]+) requests in", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # percentiles from the distribution only: a thread stat's "+/- Stdev" may end in 50%
+    dist = out.split("Latency Distribution", 1)[1]
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", dist, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", dist, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+([0-9]+)", out)
     errors = int(bad.group(1)) if bad else 0
     socket_errors = re.search(r"Socket errors:.*", out)

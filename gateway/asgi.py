@@ -15,10 +15,10 @@ from fastapi import FastAPI
 def create() -> FastAPI:
     from celery_app.app import app as celery
     from gateway.api import create_app
-    from gateway.pipeline.dispatch import CeleryDispatcher
+    from gateway.pipeline.dispatch import BatchingDispatcher
     from gateway.settings import get_settings
     from gateway.wiring import build_runtime
 
     settings = get_settings()
-    runtime = build_runtime(dispatcher=CeleryDispatcher(celery), settings=settings)
+    runtime = build_runtime(dispatcher=BatchingDispatcher(celery), settings=settings)
     return create_app(runtime=runtime, settings=settings)

@@ -19,8 +19,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.store.enums import KeyKind, OperatorRole, PartnerStatus
@@ -139,27 +140,46 @@ def revoke_key(
     return row
 
 
+# The key check's statements, built once (Core, bound parameters): every request runs them, and
+# building the ORM select anew cost more CPU than PostgreSQL spent answering it.
+_KEYS = cast(Table, ApiKey.__table__).c
+_PARTNERS = cast(Table, Partner.__table__).c
+_KEY_ROW = (
+    select(
+        _KEYS.id,
+        _KEYS.kind,
+        _KEYS.partner_id,
+        _KEYS.erp_target_id,
+        _KEYS.role,
+        _KEYS.key_hash,
+        _KEYS.revoked_at,
+        _KEYS.last_used_at,
+        _PARTNERS.status.label("partner_status"),
+        _PARTNERS.channels.label("partner_channels"),
+    )
+    .select_from(
+        cast(Table, ApiKey.__table__).outerjoin(
+            cast(Table, Partner.__table__), _PARTNERS.id == _KEYS.partner_id
+        )
+    )
+    .where(_KEYS.prefix == bindparam("prefix"))
+)
+_TOUCH = (
+    update(cast(Table, ApiKey.__table__))
+    .where(
+        _KEYS.id == bindparam("key_id"),
+        or_(_KEYS.last_used_at.is_(None), _KEYS.last_used_at <= bindparam("since")),
+    )
+    .values(last_used_at=bindparam("now"))
+)
+
+
 def authenticate(session: Session, token: str, *, now: datetime | None = None) -> Principal | None:
     """The principal a presented key speaks for, or None (unknown, malformed or revoked)."""
     parts = split_key(token.strip())
     if parts is None:
         return None
-    row = session.execute(
-        select(
-            ApiKey.id,
-            ApiKey.kind,
-            ApiKey.partner_id,
-            ApiKey.erp_target_id,
-            ApiKey.role,
-            ApiKey.key_hash,
-            ApiKey.revoked_at,
-            ApiKey.last_used_at,
-            Partner.status.label("partner_status"),
-            Partner.channels.label("partner_channels"),
-        )
-        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
-        .where(ApiKey.prefix == parts[0])
-    ).one_or_none()
+    row = session.connection().execute(_KEY_ROW, {"prefix": parts[0]}).one_or_none()
     if row is None:
         return None
     if not hmac.compare_digest(row.key_hash, hash_key(token.strip())):
@@ -168,17 +188,8 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
         return None
     now = now or utcnow()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        session.execute(
-            update(ApiKey)
-            .where(
-                ApiKey.id == row.id,
-                or_(
-                    ApiKey.last_used_at.is_(None),
-                    ApiKey.last_used_at <= now - LAST_USED_RESOLUTION,
-                ),
-            )
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
+        session.connection().execute(
+            _TOUCH, {"key_id": row.id, "now": now, "since": now - LAST_USED_RESOLUTION}
         )
     return Principal(
         kind=row.kind,

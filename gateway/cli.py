@@ -903,7 +903,7 @@ def web(
     from celery_app.app import app as celery
     from gateway.api import create_app
     from gateway.logs import configure_logging
-    from gateway.pipeline.dispatch import CeleryDispatcher
+    from gateway.pipeline.dispatch import BatchingDispatcher
     from gateway.settings import get_settings
     from gateway.store import migrate
     from gateway.wiring import build_runtime
@@ -913,7 +913,7 @@ def web(
     if not settings.redis_url:
         raise fail("`web` is the production process: set REDIS_URL (or run `edi-gateway serve`)")
     migrate(settings.database_url)  # idempotent; an advisory lock serialises concurrent starts
-    runtime = build_runtime(dispatcher=CeleryDispatcher(celery), settings=settings)
+    runtime = build_runtime(dispatcher=BatchingDispatcher(celery), settings=settings)
     uvicorn.run(
         create_app(runtime=runtime, settings=settings),
         host=host,

@@ -16,6 +16,7 @@ while a request body streams in.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
@@ -40,12 +41,16 @@ bearer = HTTPBearer(
 )
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
+# thread pool, a hop (queue, thread wake-up, GIL hand-over) that cost more than the function.
+
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -66,9 +71,13 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def bearer_token(credentials: BearerDep) -> str:
+async def bearer_token(credentials: BearerDep) -> str:
     """The presented key, checked for its shape only (401 when there is none, or when it
     cannot be a key: no database needed to say so)."""
+    return presented_key(credentials)
+
+
+def presented_key(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise unauthorized("send your key as `Authorization: Bearer <key>`")
     if split_key(credentials.credentials.strip()) is None:
@@ -90,7 +99,7 @@ def check_principal(principal: Principal | None) -> Principal:
 
 
 def get_principal(runtime: RuntimeDep, credentials: BearerDep) -> Principal:
-    token = bearer_token(credentials)
+    token = presented_key(credentials)
     with runtime.sessions.begin() as session:
         return check_principal(authenticate(session, token))
 
@@ -204,6 +213,26 @@ def requires(*principals: str) -> dict[str, Any]:
     """The route's `openapi_extra`: which principals it admits, machine-readable
     (`partner`, `erp`, `operator:admin`, `operator:operator`, `operator:read-only`)."""
     return {"x-gateway-auth": list(principals)}
+
+
+_ID_MARK = "00000000-0000-0000-0000-000000000000"
+
+
+def message_url(request: Request, message_id: uuid.UUID, name: str = "get_message") -> str:
+    """`request.url_for(name, message_id=...)` for a route whose only parameter is the
+    message id, with the route's path looked up once per app (kept in its state) instead of
+    searched for among every route on each call."""
+    state = request.app.state
+    paths: dict[str, tuple[str, str]] | None = getattr(state, "message_paths", None)
+    if paths is None:
+        paths = state.message_paths = {}
+    if name not in paths:
+        path = str(request.scope["router"].url_path_for(name, message_id=_ID_MARK))
+        head, _, tail = path.partition(_ID_MARK)
+        paths[name] = (head, tail)
+    head, tail = paths[name]
+    base = request.base_url
+    return f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{head}{message_id}{tail}"
 
 
 ANY_OPERATOR = tuple(f"operator:{r.value}" for r in OperatorRole)

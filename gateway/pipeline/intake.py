@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -100,63 +100,106 @@ class _Sender:
     duplicate_how: str | None
 
 
-def _sender(session: Session, runtime: Runtime, envelope: _Envelope, sha256: str) -> _Sender | None:
-    """The partner sending as the envelope's ISA sender, whether the receiver is one of our
-    identities, and the message this one duplicates (same payload, else same ISA13 within the
-    window) - one round trip, where a query each made the intake of a small file wait on the
-    database five times."""
-    receiver_q, receiver_id = envelope.receiver
-    ours_any = select(OurIdentity.id).exists()
+def _sender_statement() -> Select[Any]:
+    """`_sender`'s query, built once (Core, bound parameters): building it per request cost
+    more CPU than PostgreSQL spent answering it."""
+    ours, messages, interchanges, partners, identities = (
+        cast(Table, model.__table__).c
+        for model in (OurIdentity, Message, Interchange, Partner, PartnerIdentity)
+    )
+    ours_any = select(ours.id).exists()
     ours_match = (
-        select(OurIdentity.id)
-        .where(OurIdentity.isa_qualifier == receiver_q, OurIdentity.isa_id == receiver_id)
+        select(ours.id)
+        .where(
+            ours.isa_qualifier == bindparam("receiver_q"), ours.isa_id == bindparam("receiver_id")
+        )
         .exists()
     )
     # a rejected message was never processed: sending it again is not a duplicate (e.g. after
     # the partner is reinstated, or its identity registered)
     same_payload = (
-        select(Message.id)
+        select(messages.id)
         .where(
-            Message.partner_id == Partner.id,
-            Message.sha256 == sha256,
-            Message.direction == Direction.INBOUND,
-            Message.status != MessageStatus.REJECTED,
+            messages.partner_id == partners.id,
+            messages.sha256 == bindparam("sha256"),
+            messages.direction == Direction.INBOUND,
+            messages.status != MessageStatus.REJECTED,
         )
-        .order_by(Message.received_at)
+        .order_by(messages.received_at)
         .limit(1)
         .scalar_subquery()
     )
-    since = utcnow() - timedelta(days=runtime.duplicate_window_days)
+
+    # Found from the ISA13's interchanges first, each one's message looked up by id: joined,
+    # PostgreSQL may walk every message the partner sent in the window (thousands) probing
+    # interchanges for each, as it did whenever its statistics made interchanges look small.
+    # Scalar subqueries are not flattened into joins, so this order is the only one.
+    def of_message(column: Any) -> Any:
+        return select(column).where(messages.id == interchanges.message_id)
+
     same_isa13 = (
-        select(Message.id)
-        .join(Interchange, Interchange.message_id == Message.id)
+        select(interchanges.message_id)
         .where(
-            Message.partner_id == Partner.id,
-            Message.received_at >= since,
-            Message.status != MessageStatus.REJECTED,
-            Interchange.isa13 == envelope.isa13,
+            interchanges.isa13 == bindparam("isa13"),
+            of_message(messages.partner_id)
+            .where(
+                messages.received_at >= bindparam("since"),
+                messages.status != MessageStatus.REJECTED,
+            )
+            .scalar_subquery()
+            == partners.id,
         )
-        .order_by(Message.received_at)
+        .order_by(of_message(messages.received_at).scalar_subquery())
         .limit(1)
         .scalar_subquery()
     )
-    row = session.execute(
+    return (
         select(
-            Partner.id,
-            Partner.name,
-            Partner.status,
-            Partner.duplicate_policy,
+            partners.id,
+            partners.name,
+            partners.status,
+            partners.duplicate_policy,
             # no identities registered yet: accept any receiver (first-run demo)
             or_(~ours_any, ours_match).label("receiver_ours"),
             same_payload.label("same_payload"),
             same_isa13.label("same_isa13"),
         )
-        .join(PartnerIdentity, PartnerIdentity.partner_id == Partner.id)
-        .where(
-            PartnerIdentity.isa_qualifier == envelope.sender[0],
-            PartnerIdentity.isa_id == envelope.sender[1],
+        .join_from(
+            cast(Table, Partner.__table__),
+            cast(Table, PartnerIdentity.__table__),
+            identities.partner_id == partners.id,
         )
-    ).one_or_none()
+        .where(
+            identities.isa_qualifier == bindparam("sender_q"),
+            identities.isa_id == bindparam("sender_id"),
+        )
+    )
+
+
+_SENDER_ROW = _sender_statement()
+
+
+def _sender(session: Session, runtime: Runtime, envelope: _Envelope, sha256: str) -> _Sender | None:
+    """The partner sending as the envelope's ISA sender, whether the receiver is one of our
+    identities, and the message this one duplicates (same payload, else same ISA13 within the
+    window) - one round trip, where a query each made the intake of a small file wait on the
+    database five times."""
+    row = (
+        session.connection()
+        .execute(
+            _SENDER_ROW,
+            {
+                "sender_q": envelope.sender[0],
+                "sender_id": envelope.sender[1],
+                "receiver_q": envelope.receiver[0],
+                "receiver_id": envelope.receiver[1],
+                "sha256": sha256,
+                "isa13": envelope.isa13,
+                "since": utcnow() - timedelta(days=runtime.duplicate_window_days),
+            },
+        )
+        .one_or_none()
+    )
     if row is None:
         return None
     duplicate_of = row.same_payload or row.same_isa13
