@@ -4,18 +4,22 @@ Each handler runs inside the transaction that finishes its step, so its writes a
 `done` commit together: a handler that dies halfway leaves nothing behind, and the step runs
 again from the start. Handlers return the ids of the steps they created, dispatched by the
 runner after the commit.
+
+The one exception is the translation of a large interchange (see `translate_message`): it
+commits every `CHUNK_SETS` transaction sets, with their documents and ERP steps, so that they
+are delivered while the rest is read; a retry skips the sets already there.
 """
 
 from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
@@ -30,6 +34,7 @@ from gateway.store.enums import (
     DocumentStatus,
     MessageStatus,
     StepKind,
+    StepState,
 )
 from gateway.store.events import record_events
 from gateway.store.messages import create_message
@@ -214,12 +219,67 @@ def batched_sets(session: Session) -> Iterator[None]:
     writer.flush()
 
 
+# The runner puts a `ChunkCommit` here when a translate step runs alone (its transaction holds
+# no other step's work): called with the ids of the steps created since the last call, it
+# commits the transaction so far - if the step's lease is still ours - and dispatches them.
+CHUNK_COMMIT = "translate_chunk_commit"
+ChunkCommit = Callable[[list[uuid.UUID]], None]
+# A translation commits its work every this many transaction sets (when it may).
+CHUNK_SETS = 150
+
+
+class _Written:
+    """What an earlier attempt of a translate step committed (its chunks): interchanges by
+    position, groups by (interchange, position), sets by (group, position)."""
+
+    def __init__(self, session: Session, message_id: uuid.UUID):
+        connection = session.connection()
+        self.interchanges: dict[int, uuid.UUID] = {
+            position: ic_id
+            for ic_id, position in connection.execute(
+                select(Interchange.id, Interchange.position).where(
+                    Interchange.message_id == message_id
+                )
+            )
+        }
+        self.groups: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
+        self.sets: set[tuple[uuid.UUID, int]] = set()
+        if not self.interchanges:
+            return
+        for group_id, ic_id, position in connection.execute(
+            select(FunctionalGroup.id, FunctionalGroup.interchange_id, FunctionalGroup.position)
+            .join(Interchange, Interchange.id == FunctionalGroup.interchange_id)
+            .where(Interchange.message_id == message_id)
+        ):
+            self.groups[(ic_id, position)] = group_id
+        self.sets = {
+            (group_id, position)
+            for group_id, position in connection.execute(
+                select(TransactionSet.group_id, TransactionSet.position)
+                .join(FunctionalGroup, FunctionalGroup.id == TransactionSet.group_id)
+                .join(Interchange, Interchange.id == FunctionalGroup.interchange_id)
+                .where(Interchange.message_id == message_id)
+            )
+        }
+
+
 _INSERT_INTERCHANGE = insert(Interchange)
 _INSERT_GROUP = insert(FunctionalGroup)
 
 
 def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
-    """Translate the payload: envelopes, sets and documents stored, one ERP step per document."""
+    """Translate the payload: envelopes, sets and documents stored, one ERP step per document.
+
+    A large interchange run alone (the runner offers a `ChunkCommit`) commits every
+    `CHUNK_SETS` sets with their documents and ERP steps, which are dispatched at once: its
+    first documents reach the ERP while the rest is still being read. Each part commits only
+    while the step's lease is ours. A retry (after a crash between parts) reads the payload
+    again and skips what the earlier attempt committed: envelope and set rows are unique by
+    position, and a set's documents and steps were committed with it. What ends the step -
+    the message's status, the `translated` event, reconciling the partner's 997s, the one
+    SEND_ACK step for the whole message - is done once, after the whole payload was read, and
+    commits with the step's `done`. Until then no delivery marks the message delivered
+    (`finish_messages_if_complete` waits for its translate step)."""
     message = step.message
     payload = _payload(session, message)
     if message.channel_meta.get("format") in ("cxml", "xml"):
@@ -236,6 +296,12 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     first_step = len(writer.step_ids)
     problems: list[str] = []
     connection = session.connection()
+    commit_chunk: ChunkCommit | None = session.info.get(CHUNK_COMMIT)
+    # only a retry can find rows of its own; a first attempt spends no statement looking
+    written = _Written(session, message.id) if step.attempts > 1 else None
+    resumed = written is not None and bool(written.sets)
+    chunked = False
+    unsaved = 0  # sets written since the last chunk commit
 
     def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> uuid.UUID:
         group_id = groups.get(id(ev_group))
@@ -243,6 +309,10 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             ic_id, ic_groups = interchanges[id(ev_ic)]
             ic_groups[0] += 1
             gs = ev_group.gs
+            found = written.groups.get((ic_id, ic_groups[0])) if written is not None else None
+            if found is not None:  # committed by an earlier attempt
+                groups[id(ev_group)] = found
+                return found
             group_id = new_id()
             connection.execute(
                 _INSERT_GROUP,
@@ -269,13 +339,18 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             if isinstance(item, x12.InterchangeStart):
                 ic = item.interchange
                 e = ic.isa.elements
+                position = len(interchanges) + 1
+                found = written.interchanges.get(position) if written is not None else None
+                if found is not None:  # committed by an earlier attempt
+                    interchanges[id(ic)] = (found, [0])
+                    continue
                 ic_id = new_id()
                 connection.execute(
                     _INSERT_INTERCHANGE,
                     {
                         "id": ic_id,
                         "message_id": message.id,
-                        "position": len(interchanges) + 1,
+                        "position": position,
                         "isa13": ic.control_number[:35],
                         "sender_qualifier": e[4],
                         "sender_id": e[5][:35],
@@ -289,11 +364,18 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             elif isinstance(item, x12.SetRead):
                 ts = item.transaction_set
                 group = group_row(item.interchange, item.group)
-                writer.add(message.id, group, ts, [pending.data for pending in waiting])
+                if written is None or (group, ts.position_in_group) not in written.sets:
+                    writer.add(message.id, group, ts, [pending.data for pending in waiting])
+                    unsaved += 1
                 accepted += len(waiting)
                 if not ts.accepted:
                     rejected_sets += 1
                 waiting.clear()
+                if commit_chunk is not None and unsaved >= CHUNK_SETS:
+                    writer.flush()
+                    commit_chunk(writer.step_ids[first_step:])
+                    first_step = len(writer.step_ids)
+                    chunked, unsaved = True, 0
             elif isinstance(item, TranslatedDocument):
                 # a set's document comes just before its SetRead: kept until the row exists
                 waiting.append(item)
@@ -329,9 +411,24 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is not None and partner.ack_kind != AckPreference.NONE and interchanges:
         created.append(ensure_step_id(session, message_id=message.id, kind=StepKind.SEND_ACK))
-    if not created and message.status == MessageStatus.PROCESSING:
+    # (earlier parts' documents may still wait for the ERP)
+    earlier = chunked or resumed
+    if (
+        not created
+        and message.status == MessageStatus.PROCESSING
+        and not (earlier and _documents_pending(session, message.id))
+    ):
         message.status = MessageStatus.DELIVERED
     return created
+
+
+def _documents_pending(session: Session, message_id: uuid.UUID) -> bool:
+    """Whether documents committed by earlier parts of this translation still wait for the ERP.
+    The message row is locked first (as `finish_messages_if_complete` does): a delivery that
+    finishes meanwhile either counted after this commit, or committed before this count."""
+    connection = session.connection()
+    connection.execute(_LOCK_MESSAGES, {"message_ids": [message_id]}).all()
+    return connection.execute(_PENDING_DOCUMENT, {"message_id": message_id}).first() is not None
 
 
 def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
@@ -444,15 +541,36 @@ _LOCK_MESSAGES = (
     .order_by(Message.id)
     .with_for_update(key_share=True)
 )
+# A message is not complete while a document waits for the ERP - or while its translate
+# step has not finished: a large interchange commits (and delivers) its documents in parts.
 _WITH_PENDING = select(Message.id).where(
     Message.id.in_(bindparam("message_ids", expanding=True)),
+    or_(
+        select(Document.id)
+        .where(
+            Document.message_id == Message.id,
+            Document.direction == Direction.INBOUND,
+            Document.status == DocumentStatus.PENDING,
+        )
+        .exists(),
+        select(Step.id)
+        .where(
+            Step.message_id == Message.id,
+            Step.document_id.is_(None),
+            Step.kind == StepKind.TRANSLATE,
+            Step.state != StepState.DONE,
+        )
+        .exists(),
+    ),
+)
+_PENDING_DOCUMENT = (
     select(Document.id)
     .where(
-        Document.message_id == Message.id,
+        Document.message_id == bindparam("message_id"),
         Document.direction == Direction.INBOUND,
         Document.status == DocumentStatus.PENDING,
     )
-    .exists(),
+    .limit(1)
 )
 _DELIVERED = (
     update(Message)

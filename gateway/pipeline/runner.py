@@ -46,6 +46,7 @@ from gateway.pipeline.deliver import (
     render_outbound,
 )
 from gateway.pipeline.inbound import (
+    CHUNK_COMMIT,
     StepFailed,
     StepWaits,
     batched_sets,
@@ -62,10 +63,11 @@ from gateway.store import (
     fail_step,
     finish_steps,
     record_event,
+    renew_lease,
     replay_step,
 )
 from gateway.store.enums import DocumentStatus, MessageStatus, StepKind, StepState
-from gateway.store.events import deferred_events
+from gateway.store.events import deferred_events, write_deferred_events
 from gateway.store.models import Document, Message, Partner, Step
 from gateway.store.steps import DISPATCH_GRACE
 from gateway.store.types import utcnow
@@ -87,6 +89,9 @@ BATCH_KINDS = (StepKind.TRANSLATE, StepKind.DELIVER_ERP, StepKind.SEND_ACK)
 # A batch keeps this many of the steps it created to run itself and dispatches the rest, so
 # every worker shares a big interchange instead of one delivering it while the others idle.
 CHAIN_LIMIT = 2 * BATCH_SIZE
+# A translate step whose message is larger than this runs alone, not in a batch: it may then
+# commit its work in parts (see `translate_message`).
+LARGE_MESSAGE = 256 * 1024
 # How many ERP calls of a batch are in flight at once.
 ERP_CONCURRENCY = 8
 # A task that keeps finding full batches stops after this many and leaves the rest to the
@@ -329,13 +334,23 @@ def _handle(
 def _handle_batch(
     runtime: Runtime, kind: StepKind, ids: list[uuid.UUID], owner: str, *, chain: bool
 ) -> Result:
-    """Run the steps' handlers and finish them in one transaction (all or nothing)."""
+    """Run the steps' handlers and finish them in one transaction (all or nothing) - except a
+    translate step run alone, which may commit a large message in parts (`CHUNK_COMMIT`). A
+    batch of translate steps leaves its large messages out and runs each of them alone after."""
     handler = HANDLERS.get(kind)
     if handler is None:
         raise StepFailed(f"no handler for step kind {kind}", retryable=False)
-    with runtime.sessions.begin() as session:
+    alone: list[uuid.UUID] = []
+    with runtime.sessions() as session:  # committed below, rolled back if anything raises
         created: list[uuid.UUID] = []
         steps = _load_steps(session, ids, kind)
+        if kind == StepKind.TRANSLATE and len(steps) == 1:
+            session.info[CHUNK_COMMIT] = _chunk_commit(session, runtime, ids[0], owner)
+        elif kind == StepKind.TRANSLATE:
+            alone = [s.id for s in steps if s.message.size > LARGE_MESSAGE]
+            if alone:
+                steps = [s for s in steps if s.id not in alone]
+                ids = [s.id for s in steps]
         if kind == StepKind.SEND_ACK:
             # a 997 takes its partner's control numbers, locking the partner's sequence rows
             # until the commit: taken in one order, two batches cannot deadlock on them
@@ -344,7 +359,35 @@ def _handle_batch(
             for step in steps:
                 with log_context(step_id=str(step.id), message_id=str(step.message_id)):
                     created += handler(session, step, runtime)
-        return _finish(session, runtime, ids, owner, created, chain=chain)
+        result = _finish(session, runtime, ids, owner, created, chain=chain)
+        session.commit()
+    if alone:  # their lease is ours: run each in a transaction (or parts) of its own
+        states, chained, rest = result
+        more_states, more_chained, more_rest = _one_by_one(runtime, kind, alone, owner, chain=chain)
+        result = states | more_states, chained + more_chained, rest + more_rest
+    return result
+
+
+def _chunk_commit(
+    session: Session, runtime: Runtime, step_id: uuid.UUID, owner: str
+) -> Callable[[list[uuid.UUID]], None]:
+    """Commit a translate step's work so far - only while the step's lease is ours, checked by
+    compare-and-set on the step row in the same transaction (which also extends the lease) -
+    then dispatch the steps it created: one task per `BATCH_SIZE` of them, as `_dispatch_rest`
+    does (each claims a batch, and claims again while it finds full ones)."""
+
+    def commit(created: list[uuid.UUID]) -> None:
+        write_deferred_events(session)
+        if not renew_lease(
+            session, step_id=step_id, owner=owner, lease_seconds=runtime.lease_seconds
+        ):
+            raise LeaseLost(f"step {step_id} was taken over")
+        session.commit()
+        log.info("committed a part of step %s: %d steps created", step_id, len(created))
+        if created:
+            runtime.dispatcher.dispatch(created[::BATCH_SIZE])
+
+    return commit
 
 
 def _deliver(

@@ -30,6 +30,7 @@ from gateway.store.steps import (
     fail_step,
     finish_step,
     finish_steps,
+    renew_lease,
     replay_step,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "next_control_number",
     "normalize_url",
     "record_event",
+    "renew_lease",
     "replay_step",
     "session_scope",
     "store_blob",

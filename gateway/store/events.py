@@ -78,6 +78,16 @@ def deferred_events(session: Session) -> Iterator[None]:
         session.connection().execute(_INSERT, buffered)
 
 
+def write_deferred_events(session: Session) -> None:
+    """Write the events `deferred_events` holds so far, now (before a step commits part of its
+    work: what it recorded commits with that part)."""
+    buffered = session.info.get(_BUFFER)
+    if buffered:
+        session.flush()
+        session.connection().execute(_INSERT, list(buffered))
+        buffered.clear()
+
+
 def record_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
     """Add several events (each with `message_id`, `kind` and optionally `detail`,
     `document_id`, `at`) in one multi-row INSERT, in the caller's transaction."""

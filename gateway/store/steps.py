@@ -373,6 +373,35 @@ def finish_steps(
     return set(session.connection().execute(_FINISH_IDS, params).scalars())
 
 
+_RENEW = (
+    update(Step)
+    .where(
+        Step.id == bindparam("step_id"),
+        Step.state == StepState.RUNNING,
+        Step.lease_owner == bindparam("owner"),
+    )
+    .values(lease_expires_at=bindparam("lease_until"), updated_at=bindparam("now"))
+    .returning(Step.id)
+    .execution_options(**_SYNC)
+)
+
+
+def renew_lease(
+    session: Session,
+    *,
+    step_id: uuid.UUID,
+    owner: str,
+    lease_seconds: float,
+    now: datetime | None = None,
+) -> bool:
+    """Extend `owner`'s lease on a running step, by compare-and-set; False if `owner` no
+    longer holds it. A step that commits its work in parts calls it in each part's
+    transaction: a part commits only while the step is still ours, and a long step keeps its
+    lease while it makes progress."""
+    params = {"step_id": step_id, **_lease(owner, lease_seconds, now)}
+    return session.connection().execute(_RENEW, params).scalar_one_or_none() is not None
+
+
 def _held(step_id: uuid.UUID, owner: str) -> tuple[ColumnElement[bool], ...]:
     """The step is running under `owner`'s lease."""
     return (Step.id == step_id, Step.state == StepState.RUNNING, Step.lease_owner == owner)

@@ -457,3 +457,137 @@ def test_a_translation_failing_in_a_batch_fails_alone(
     for r in results:
         if r.message_id != broken:
             assert events(sessions, r.message_id).count("translated") == 1
+
+
+def _interchange_of(sets: int) -> bytes:
+    """One interchange of `sets` 850s, each with its own PO number."""
+    segments = [seg.strip() for seg in PO.decode().split("~") if seg.strip()]
+    st = next(i for i, seg in enumerate(segments) if seg.startswith("ST*"))
+    se = next(i for i, seg in enumerate(segments) if seg.startswith("SE*"))
+    body: list[str] = []
+    for n in range(1, sets + 1):
+        inner = [seg.replace("NW-4500018231", f"NW-{n:06d}") for seg in segments[st + 1 : se]]
+        body += [f"ST*850*{n:04d}", *inner, f"SE*{se - st + 1}*{n:04d}"]
+    ge = segments[se + 1].split("*")
+    ge[1] = str(sets)
+    lines = segments[:st] + body + ["*".join(ge)] + segments[se + 2 :]
+    return ("~\n".join(lines) + "~\n").encode()
+
+
+def test_a_large_translation_interrupted_between_chunks_resumes_each_document_once(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large interchange is translated in chunks, each committed with its documents and
+    ERP steps (delivered while the rest is read). Interrupted after its second chunk, the
+    retry picks up where it stopped: every set, document and ERP step exactly once, one ERP
+    delivery each, the message delivered once all are - not before - and one 997 for all."""
+    from gateway.pipeline import inbound, runner
+    from gateway.store.models import TransactionSet
+
+    monkeypatch.setattr(inbound, "CHUNK_SETS", 10)
+    sets = 37  # three full chunks and a rest of 7
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    result = intake(runtime, payload=_interchange_of(sets), channel=Channel.API)
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    (translate_step,) = dispatcher.pending
+    dispatcher.pending.clear()
+
+    make_commit = runner._chunk_commit
+    commits: list[int] = []
+
+    def crashing(*args: Any) -> Any:
+        commit = make_commit(*args)
+
+        def after_two(created: list[uuid.UUID]) -> None:
+            commit(created)
+            commits.append(len(created))
+            if len(commits) == 2:  # the worker dies right after its second chunk
+                raise RuntimeError("worker died")
+
+        return after_two
+
+    monkeypatch.setattr(runner, "_chunk_commit", crashing)
+    assert run_step(runtime, translate_step) == StepState.FAILED
+    assert commits == [10, 10]
+    # the first chunks' deliveries were dispatched and run while the translation is unfinished
+    assert dispatcher.pending
+    drain(runtime)
+    assert len(erp.accepted) == 20
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.RECEIVED
+        assert len(s.execute(select(Document)).scalars().all()) == 20
+    assert "delivered" not in events(sessions, result.message_id)
+    assert "translated" not in events(sessions, result.message_id)
+
+    _make_due(sessions)
+    assert sweep(runtime) == [translate_step]
+    drain(runtime)
+    assert commits == [10, 10, 10]  # the retry wrote only the third chunk and the rest
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.DELIVERED
+        positions = s.execute(select(TransactionSet.position)).scalars().all()
+        assert sorted(positions) == list(range(1, sets + 1))
+        docs = s.execute(select(Document)).scalars().all()
+        assert sorted(d.po_number or "" for d in docs) == [
+            f"NW-{n:06d}" for n in range(1, sets + 1)
+        ]
+        assert all(d.status == DocumentStatus.DELIVERED for d in docs)
+        deliveries = s.execute(select(Step).where(Step.kind == StepKind.DELIVER_ERP)).all()
+        assert len(deliveries) == sets
+        assert s.execute(select(Step).where(Step.state != StepState.DONE)).all() == []
+        acks = [
+            m for m in s.execute(select(Message)).scalars() if m.channel_meta.get("acknowledges")
+        ]
+        (ack,) = acks
+        assert f"AK9*A*{sets}*{sets}*{sets}~" in ack.blob.data.decode()
+    assert len(erp.accepted) == sets
+    assert sorted(events_of_kind(sessions, "delivered_to_erp")) == sorted(erp.accepted)
+    timeline = events(sessions, result.message_id)
+    assert timeline.count("translated") == 1 and timeline.count("delivered") == 1
+    assert timeline.count("acknowledged") == 1
+
+
+def test_a_chunk_does_not_commit_once_the_step_was_taken_over(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk commits only while the step's lease is ours: taken over by another worker
+    between chunks, the translation stops and its uncommitted chunk is rolled back."""
+    from gateway.pipeline import inbound, runner
+
+    monkeypatch.setattr(inbound, "CHUNK_SETS", 10)
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    intake(runtime, payload=_interchange_of(25), channel=Channel.API)
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    (translate_step,) = dispatcher.pending
+    dispatcher.pending.clear()
+
+    make_commit = runner._chunk_commit
+
+    def stolen(*args: Any) -> Any:
+        commit = make_commit(*args)
+        done: list[int] = []
+
+        def then_lose_the_lease(created: list[uuid.UUID]) -> None:
+            commit(created)
+            done.append(len(created))
+            # right after the first chunk, another worker takes the step over
+            with sessions.begin() as s:
+                s.execute(
+                    update(Step).where(Step.id == translate_step).values(lease_owner="another")
+                )
+
+        return then_lose_the_lease
+
+    monkeypatch.setattr(runner, "_chunk_commit", stolen)
+    assert run_step(runtime, translate_step, chain=False) is None  # not ours any more
+    with sessions() as s:
+        assert len(s.execute(select(Document)).scalars().all()) == 10
+        step = s.get(Step, translate_step)
+        assert step is not None and step.state == StepState.RUNNING
+        assert step.lease_owner == "another"
