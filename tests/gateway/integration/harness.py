@@ -119,6 +119,7 @@ class ErpReceiver:
     applied: dict[str, Delivery] = field(default_factory=dict)
     raw_posts: int = 0
     refused: int = 0  # 503 answers while down
+    truncated: int = 0  # requests whose client hung up before the whole body arrived
     repeats: dict[str, int] = field(default_factory=dict)  # key -> POSTs after the first
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -134,8 +135,15 @@ class ErpReceiver:
             disable_nagle_algorithm = True
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                if len(body) < length:
+                    # the client hung up mid-body (a worker killed while sending): like any
+                    # HTTP server, a real ERP never sees that request, so nothing is applied
+                    with receiver._lock:
+                        receiver.truncated += 1
+                    return
                 status, answer = receiver.receive(headers, body)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -160,12 +160,14 @@ def test_every_document_reaches_the_erp_exactly_once_through_kills_and_a_lost_br
     report = (
         f"chaos: {'; '.join(chaos)}\n"
         f"{len(applied)} documents applied by the ERP from {raw_posts} raw POSTs: "
-        f"{redeliveries} raw re-deliveries (answered 409), {refused} refused; "
+        f"{redeliveries} raw re-deliveries (answered 409), {refused} refused, "
+        f"{receiver.truncated} cut off mid-body by a kill; "
         f"done in {time.monotonic() - started:.0f} s"
     )
     print(report)
     record_property("raw_posts", raw_posts)
     record_property("raw_redeliveries", redeliveries)
+    record_property("cut_off_mid_body", receiver.truncated)
     assert finished, (
         f"{_delivered(gateway)}/{DOCUMENTS} delivered, {_acknowledged(gateway)}/{INTERCHANGES} "
         f"acknowledged\n{report}\n{gateway.logs()}"
