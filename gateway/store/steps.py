@@ -173,23 +173,6 @@ _CLAIM = (
     .returning(Step.kind)
     .execution_options(**_SYNC)
 )
-_FINISH = (
-    update(Step)
-    .where(
-        Step.id == bindparam("step_id"),
-        Step.state == StepState.RUNNING,
-        Step.lease_owner == bindparam("owner"),
-    )
-    .values(
-        state=StepState.DONE,
-        lease_owner=None,
-        lease_expires_at=None,
-        next_attempt_at=None,
-        updated_at=bindparam("now"),
-    )
-    .returning(Step.id)
-    .execution_options(**_SYNC)
-)
 
 
 def claim_step(
@@ -411,12 +394,7 @@ def finish_step(
     session: Session, *, step_id: uuid.UUID, owner: str, now: datetime | None = None
 ) -> bool:
     """Mark the step done; False if `owner` no longer holds it (its lease was taken over)."""
-    done = (
-        session.connection()
-        .execute(_FINISH, {"step_id": step_id, "owner": owner, "now": now or utcnow()})
-        .scalar_one_or_none()
-    )
-    return done is not None
+    return step_id in finish_steps(session, step_ids=[step_id], owner=owner, now=now)
 
 
 def fail_step(

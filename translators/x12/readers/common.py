@@ -310,6 +310,11 @@ def _item_part(seg: Segment, first: int) -> Json:
         elif qualifier is None:
             continue
         ids.append({"qualifier": qualifier, "value": value})
+    return _with_conveniences(ids, firsts)
+
+
+def _with_conveniences(ids: list[Json], firsts: dict[str | None, str]) -> Json:
+    """The line's item fields from its pairs and the first value sent for each qualifier."""
     get = firsts.get
     return {
         "item_ids": ids,
@@ -333,15 +338,7 @@ def item_fields(ids: list[Json]) -> Json:
         value = pair["value"]
         if value is not None:
             first.setdefault(pair["qualifier"], value)
-    get = first.get
-    return {
-        "item_ids": ids,
-        "buyer_part_number": get("BP") or get("IN"),
-        "vendor_part_number": get("VP") or get("VN"),
-        "upc": get("UP"),
-        "gtin": get("UK") or get("EN"),
-        "description": None,
-    }
+    return _with_conveniences(ids, first)
 
 
 def description(texts: list[str]) -> str | None:
