@@ -13,7 +13,8 @@ each) and `celery -A celery_app beat`, and a webhook ERP in this process that ap
   seen) sent by `--senders` threads through the same Redis to the same number of workers,
   started by the same command line with the same settings: tasks per second;
 * small: `--small` single-PO 850 interchanges taken in by `intake` from `--senders` threads
-  (the web tier's part) and carried by the workers through translate, ERP delivery and 997:
+  (the web tier's part, dispatching as `edi-gateway web` does: `BatchingDispatcher`, several
+  step ids to a broker message) and carried by the workers through translate, ERP delivery and 997:
   documents per second from the first `received` event to the last `delivered_to_erp` event,
   and the p50/p99 of each document's `received` -> `delivered_to_erp` latency;
 * big: one interchange of `--big-mb` MB of POs (bench/translate.py's generator): intake
@@ -382,6 +383,7 @@ def main() -> None:
             directory=Path(tmp),
             lease_seconds=300,
             sweep_seconds=5,
+            web_dispatch=True,  # as `edi-gateway web` sends: several step ids a message
         )
         try:
             migrate(database_url)

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
-from gateway.store import ensure_step_id, next_control_number, record_event
+from gateway.store import record_event, take_control_numbers
 from gateway.store.enums import (
     AckKind,
     AckPreference,
@@ -37,7 +37,7 @@ from gateway.store.enums import (
     StepState,
 )
 from gateway.store.events import record_events
-from gateway.store.messages import create_message
+from gateway.store.messages import insert_messages
 from gateway.store.models import (
     Acknowledgment,
     Blob,
@@ -49,11 +49,12 @@ from gateway.store.models import (
     Step,
     TransactionSet,
 )
+from gateway.store.sql import ignoring_conflicts
 from gateway.store.steps import pending_step_row
 from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError, UnusableInputError
 from translators.x12 import interchange as x12
-from translators.x12.acks import AckOptions, acknowledge, group_status
+from translators.x12.acks import AckOptions, acknowledge, acknowledgment_due, group_status
 from translators.x12.translate import Document as TranslatedDocument
 from translators.x12.translate import translate_events
 
@@ -129,9 +130,27 @@ class _SetWriter:
     def __init__(self, session: Session):
         self.session = session
         self.step_ids: list[uuid.UUID] = []
+        # a message-level step that existed already: the id it was given -> the existing one
+        self.existing: dict[uuid.UUID, uuid.UUID] = {}
+        self._interchanges: list[dict[str, Any]] = []
+        self._groups: list[dict[str, Any]] = []
         self._sets: list[dict[str, Any]] = []
         self._documents: list[dict[str, Any]] = []
         self._steps: list[dict[str, Any]] = []
+        self._message_steps: list[dict[str, Any]] = []
+
+    def add_interchange(self, row: dict[str, Any]) -> None:
+        self._interchanges.append(row)
+
+    def add_group(self, row: dict[str, Any]) -> None:
+        self._groups.append(row)
+
+    def add_message_step(self, message_id: uuid.UUID, kind: StepKind) -> uuid.UUID:
+        """A step of the whole message (its 997), written at the next flush - or found there
+        if the message has it already (`existing`); the id it will have."""
+        row = pending_step_row(message_id=message_id, kind=kind, now=utcnow())
+        self._message_steps.append(row)
+        return cast(uuid.UUID, row["id"])
 
     def add(
         self,
@@ -187,33 +206,68 @@ class _SetWriter:
             self.flush()
 
     def flush(self) -> None:
-        if not self._sets:
-            return
         # Core INSERTs on the tables (one multi-row statement per batch): the ORM's bulk path
         # would process every row's values again on the way
         connection = self.session.connection()
         for model, rows in (
+            (Interchange, self._interchanges),
+            (FunctionalGroup, self._groups),
             (TransactionSet, self._sets),
             (Document, self._documents),
             (Step, self._steps),
         ):
             if rows:
                 connection.execute(insert(model), rows)
-        self._sets, self._documents, self._steps = [], [], []
+        self._interchanges, self._groups, self._sets, self._documents, self._steps = (
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
+        if self._message_steps:
+            self._write_message_steps(self._message_steps)
+            self._message_steps = []
+
+    def _write_message_steps(self, rows: list[dict[str, Any]]) -> None:
+        """Insert the message-level steps, skipping those a message has already (a run that
+        is not the first): their existing ids are recorded in `existing`."""
+        connection = self.session.connection()
+        statement = ignoring_conflicts(self.session, Step).returning(Step.id)
+        written = set(connection.execute(statement, rows).scalars())
+        missing = [row for row in rows if row["id"] not in written]
+        if not missing:
+            return
+        found = {
+            (message_id, kind): step_id
+            for step_id, message_id, kind in connection.execute(
+                select(Step.id, Step.message_id, Step.kind).where(
+                    Step.message_id.in_([row["message_id"] for row in missing]),
+                    Step.document_id.is_(None),
+                )
+            )
+        }
+        for row in missing:
+            self.existing[row["id"]] = found[(row["message_id"], row["kind"])]
+
+    def resolve(self, step_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """The ids of created steps as they are in the database (after `flush`)."""
+        return [self.existing.get(step_id, step_id) for step_id in step_ids]
 
 
 _WRITER = "set_writer"
 
 
 @contextmanager
-def batched_sets(session: Session) -> Iterator[None]:
-    """The translate steps run in the block write their sets, documents and ERP steps through
-    one writer, flushed at the end of the block (not if it raises: the transaction is rolled
-    back anyway)."""
+def batched_sets(session: Session) -> Iterator[_SetWriter]:
+    """The translate steps run in the block write their envelopes, sets, documents and steps
+    through one writer, flushed at the end of the block (not if it raises: the transaction is
+    rolled back anyway). The ids of the steps they created go through the writer's `resolve`
+    after the block."""
     writer = _SetWriter(session)
     session.info[_WRITER] = writer
     try:
-        yield
+        yield writer
     finally:
         del session.info[_WRITER]
     writer.flush()
@@ -263,10 +317,6 @@ class _Written:
         }
 
 
-_INSERT_INTERCHANGE = insert(Interchange)
-_INSERT_GROUP = insert(FunctionalGroup)
-
-
 def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     """Translate the payload: envelopes, sets and documents stored, one ERP step per document.
 
@@ -286,8 +336,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         from gateway.pipeline.cxml import translate_xml  # only XML messages need it
 
         return translate_xml(session, message, payload)
-    # envelope rows are written as Core INSERTs when they are read (the sets refer to them);
-    # each interchange keeps its id and the number of groups written so far
+    # envelope rows go through the writer, ahead of the sets that refer to them; each
+    # interchange keeps its id and the number of groups written so far
     interchanges: dict[int, tuple[uuid.UUID, list[int]]] = {}
     groups: dict[int, uuid.UUID] = {}
     accepted = rejected = 0
@@ -295,13 +345,13 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     writer: _SetWriter = shared if shared is not None else _SetWriter(session)
     first_step = len(writer.step_ids)
     problems: list[str] = []
-    connection = session.connection()
     commit_chunk: ChunkCommit | None = session.info.get(CHUNK_COMMIT)
     # only a retry can find rows of its own; a first attempt spends no statement looking
     written = _Written(session, message.id) if step.attempts > 1 else None
     resumed = written is not None and bool(written.sets)
     chunked = False
     unsaved = 0  # sets written since the last chunk commit
+    ack_due = False  # an interchange gets a 997/999 or TA1 (not one of acknowledgments only)
 
     def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> uuid.UUID:
         group_id = groups.get(id(ev_group))
@@ -314,8 +364,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                 groups[id(ev_group)] = found
                 return found
             group_id = new_id()
-            connection.execute(
-                _INSERT_GROUP,
+            writer.add_group(
                 {
                     "id": group_id,
                     "interchange_id": ic_id,
@@ -325,7 +374,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                     "gs03": gs[3][:35] if len(gs) > 3 else None,
                     "gs06": ev_group.control_number[:35],
                     "gs08": ev_group.version[:35],
-                },
+                }
             )
             groups[id(ev_group)] = group_id
         return group_id
@@ -345,8 +394,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                     interchanges[id(ic)] = (found, [0])
                     continue
                 ic_id = new_id()
-                connection.execute(
-                    _INSERT_INTERCHANGE,
+                writer.add_interchange(
                     {
                         "id": ic_id,
                         "message_id": message.id,
@@ -358,7 +406,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                         "receiver_id": e[7][:35],
                         "version": e[11][:35],
                         "is_test": e[14] == "T",
-                    },
+                    }
                 )
                 interchanges[id(ic)] = (ic_id, [0])
             elif isinstance(item, x12.SetRead):
@@ -383,6 +431,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                     functional_acks.append(item.data)
             elif isinstance(item, x12.GroupEnd):
                 group_row(item.interchange, item.group)
+            elif isinstance(item, x12.InterchangeEnd):
+                ack_due = ack_due or acknowledgment_due(item.interchange)
             elif hasattr(item, "severity") and item.severity == "error":
                 problems.append(item.message)
         rejected = rejected_sets
@@ -390,8 +440,6 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         problems.append(str(exc))
     except TranslatorError as exc:
         problems.append(str(exc))
-    if shared is None:
-        writer.flush()
     if functional_acks:  # the partner's 997/999s close what we sent it
         reconcile_functional_acks(session, message, functional_acks)
     created = writer.step_ids[first_step:]
@@ -409,8 +457,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         detail={"documents": accepted, "rejected_sets": rejected, "problems": problems[:20]},
     )
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
-    if partner is not None and partner.ack_kind != AckPreference.NONE and interchanges:
-        created.append(ensure_step_id(session, message_id=message.id, kind=StepKind.SEND_ACK))
+    if partner is not None and partner.ack_kind != AckPreference.NONE and ack_due:
+        created.append(writer.add_message_step(message.id, StepKind.SEND_ACK))
     # (earlier parts' documents may still wait for the ERP)
     earlier = chunked or resumed
     if (
@@ -419,6 +467,9 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
         and not (earlier and _documents_pending(session, message.id))
     ):
         message.status = MessageStatus.DELIVERED
+    if shared is None:  # not in a batch: written now
+        writer.flush()
+        created = writer.resolve(created)
     return created
 
 
@@ -431,68 +482,110 @@ def _documents_pending(session: Session, message_id: uuid.UUID) -> bool:
     return connection.execute(_PENDING_DOCUMENT, {"message_id": message_id}).first() is not None
 
 
-def send_acknowledgment(session: Session, step: Step) -> list[uuid.UUID]:
-    """The 997/999 (and TA1) for the message, stored as an outbound message in the partner's
-    mailbox. Control numbers come from the partner's gap-free sequences."""
-    message = step.message
-    partner = session.get(Partner, message.partner_id) if message.partner_id else None
-    if partner is None:
-        return []
-    payload = _payload(session, message)
-    kind = "999" if partner.ack_kind == AckPreference.FA_999 else "997"
-    texts: list[str] = []
-    acked: list[tuple[str, str]] = []
-    for ev in x12.read_interchanges(io.BytesIO(payload)):
-        if not isinstance(ev, x12.InterchangeEnd):
+def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.UUID]:
+    """The 997/999s (and TA1s) of a batch of messages, each stored as an outbound message in
+    its partner's mailbox.
+
+    Control numbers come from the partners' gap-free sequences: every payload is read first,
+    so each partner's ISA and GS numbers are taken in one statement per sequence (partners in
+    id order, so two batches lock the sequences in the same order and cannot deadlock), and
+    only for interchanges that get a reply. The messages, their acknowledgment rows and the
+    `acknowledged` events are written for the whole batch at once."""
+    kind_of: dict[uuid.UUID, str] = {}
+    due: list[tuple[Message, Partner, list[x12.Interchange]]] = []
+    for step in steps:
+        message = step.message
+        partner = session.get(Partner, message.partner_id) if message.partner_id else None
+        if partner is None:
             continue
-        ic = ev.interchange
-        this_kind = kind if ic.isa.version >= "00501" else "997"
-        number = next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.ISA)
-        groups = [g for g in ic.groups if g.functional_id != "FA"]
-        first_group = (
-            next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.GS)
-            if groups
-            else 1
-        )
-        for _ in groups[1:]:
-            next_control_number(session, partner_id=partner.id, kind=ControlNumberKind.GS)
-        text, _used = acknowledge(ic, AckOptions(this_kind, number), first_group)
-        if text:
-            texts.append(text)
-            acked.extend((g.control_number, group_status(g)) for g in groups)
-    if not texts:
+        interchanges = [
+            ev.interchange
+            for ev in x12.read_interchanges(io.BytesIO(_payload(session, message)))
+            if isinstance(ev, x12.InterchangeEnd) and acknowledgment_due(ev.interchange)
+        ]
+        if interchanges:
+            due.append((message, partner, interchanges))
+            kind_of[message.id] = "999" if partner.ack_kind == AckPreference.FA_999 else "997"
+    if not due:
         return []
-    ack_message = create_message(
-        session,
-        direction=Direction.OUTBOUND,
-        channel=Channel.API,
-        payload="".join(texts).encode("utf-8"),
-        partner_id=partner.id,
-        channel_meta={"kind": kind, "acknowledges": str(message.id)},
-        status=MessageStatus.PROCESSING,  # waiting in the partner's mailbox
-    )
-    if acked:  # one multi-row INSERT (create_message flushed the message they refer to)
-        session.connection().execute(
-            insert(Acknowledgment),
-            [
-                {
-                    "kind": AckKind(kind),
-                    "direction": Direction.OUTBOUND,
-                    "message_id": ack_message.id,
-                    "acknowledges_message_id": message.id,
-                    "group_control_number": control_number,
-                    "status": _AK9_STATUS.get(status, AckStatus.REJECTED),
-                }
-                for control_number, status in acked
-            ],
+    # each interchange takes an ISA number, and a GS number for each group it acknowledges
+    wanted: dict[uuid.UUID, list[int]] = {}
+    for _message, partner, interchanges in due:
+        counts = wanted.setdefault(partner.id, [0, 0])
+        counts[0] += len(interchanges)
+        counts[1] += sum(len(_acknowledged_groups(ic)) for ic in interchanges)
+    numbers: dict[tuple[uuid.UUID, ControlNumberKind], Iterator[int]] = {}
+    for partner_id in sorted(wanted, key=str):
+        for cn_kind, count in zip(
+            (ControlNumberKind.ISA, ControlNumberKind.GS), wanted[partner_id], strict=True
+        ):
+            taken = take_control_numbers(session, partner_id=partner_id, kind=cn_kind, count=count)
+            numbers[(partner_id, cn_kind)] = iter(taken)
+    rows: list[dict[str, Any]] = []
+    payloads: list[bytes] = []
+    acked: list[list[tuple[str, str]]] = []
+    for message, partner, interchanges in due:
+        kind = kind_of[message.id]
+        texts: list[str] = []
+        groups_acked: list[tuple[str, str]] = []
+        for ic in interchanges:
+            this_kind = kind if ic.isa.version >= "00501" else "997"
+            groups = _acknowledged_groups(ic)
+            isa = next(numbers[(partner.id, ControlNumberKind.ISA)])
+            gs = [next(numbers[(partner.id, ControlNumberKind.GS)]) for _ in groups]
+            # one interchange's groups take consecutive numbers (its own run of the sequence)
+            text, _used = acknowledge(ic, AckOptions(this_kind, isa), gs[0] if gs else 1)
+            texts.append(text)
+            groups_acked.extend((g.control_number, group_status(g)) for g in groups)
+        rows.append(
+            {
+                "direction": Direction.OUTBOUND,
+                "channel": Channel.API,
+                "partner_id": partner.id,
+                "channel_meta": {"kind": kind, "acknowledges": str(message.id)},
+                "status": MessageStatus.PROCESSING,  # waiting in the partner's mailbox
+            }
         )
-    record_event(
+        payloads.append("".join(texts).encode("utf-8"))
+        acked.append(groups_acked)
+    ack_ids = insert_messages(session, rows, payloads)
+    ack_rows = [
+        {
+            "kind": AckKind(kind_of[message.id]),
+            "direction": Direction.OUTBOUND,
+            "message_id": ack_id,
+            "acknowledges_message_id": message.id,
+            "group_control_number": control_number,
+            "status": _AK9_STATUS.get(status, AckStatus.REJECTED),
+        }
+        for (message, _partner, _ics), ack_id, groups_acked in zip(due, ack_ids, acked, strict=True)
+        for control_number, status in groups_acked
+    ]
+    if ack_rows:
+        session.connection().execute(insert(Acknowledgment), ack_rows)
+    record_events(
         session,
-        message_id=message.id,
-        kind="acknowledged",
-        detail={"kind": kind, "ack_message_id": str(ack_message.id), "groups": len(acked)},
+        [
+            {
+                "message_id": message.id,
+                "kind": "acknowledged",
+                "detail": {
+                    "kind": kind_of[message.id],
+                    "ack_message_id": str(ack_id),
+                    "groups": len(groups_acked),
+                },
+            }
+            for (message, _partner, _ics), ack_id, groups_acked in zip(
+                due, ack_ids, acked, strict=True
+            )
+        ],
     )
     return []
+
+
+def _acknowledged_groups(ic: x12.Interchange) -> list[x12.Group]:
+    """The groups a 997/999 answers: all but the partner's own acknowledgments."""
+    return [g for g in ic.groups if g.functional_id != "FA"]
 
 
 def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:

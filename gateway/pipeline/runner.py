@@ -50,7 +50,7 @@ from gateway.pipeline.inbound import (
     StepFailed,
     StepWaits,
     batched_sets,
-    send_acknowledgment,
+    send_acknowledgments,
     translate_message,
 )
 from gateway.pipeline.runtime import DeliveryOutcome, Runtime
@@ -78,8 +78,12 @@ Handler = Callable[[Session, Step, Runtime], list[uuid.UUID]]
 
 HANDLERS: dict[StepKind, Handler] = {
     StepKind.TRANSLATE: lambda s, step, rt: translate_message(s, step),
-    StepKind.SEND_ACK: lambda s, step, rt: send_acknowledgment(s, step),
     StepKind.RENDER: render_outbound,
+}
+# Kinds whose handler takes the whole batch at once.
+BatchHandler = Callable[[Session, list[Step], Runtime], list[uuid.UUID]]
+BATCH_HANDLERS: dict[StepKind, BatchHandler] = {
+    StepKind.SEND_ACK: lambda s, steps, rt: send_acknowledgments(s, steps),
 }
 
 # How many steps of one kind a task claims and runs together.
@@ -338,7 +342,8 @@ def _handle_batch(
     translate step run alone, which may commit a large message in parts (`CHUNK_COMMIT`). A
     batch of translate steps leaves its large messages out and runs each of them alone after."""
     handler = HANDLERS.get(kind)
-    if handler is None:
+    batch_handler = BATCH_HANDLERS.get(kind)
+    if handler is None and batch_handler is None:
         raise StepFailed(f"no handler for step kind {kind}", retryable=False)
     alone: list[uuid.UUID] = []
     with runtime.sessions() as session:  # committed below, rolled back if anything raises
@@ -351,14 +356,15 @@ def _handle_batch(
             if alone:
                 steps = [s for s in steps if s.id not in alone]
                 ids = [s.id for s in steps]
-        if kind == StepKind.SEND_ACK:
-            # a 997 takes its partner's control numbers, locking the partner's sequence rows
-            # until the commit: taken in one order, two batches cannot deadlock on them
-            steps.sort(key=lambda step: str(step.message.partner_id))
-        with deferred_events(session), batched_sets(session):
-            for step in steps:
-                with log_context(step_id=str(step.id), message_id=str(step.message_id)):
-                    created += handler(session, step, runtime)
+        with deferred_events(session), batched_sets(session) as writer:
+            if batch_handler is not None:
+                created += batch_handler(session, steps, runtime)
+            else:
+                assert handler is not None
+                for step in steps:
+                    with log_context(step_id=str(step.id), message_id=str(step.message_id)):
+                        created += handler(session, step, runtime)
+        created = writer.resolve(created)
         result = _finish(session, runtime, ids, owner, created, chain=chain)
         session.commit()
     if alone:  # their lease is ours: run each in a transaction (or parts) of its own

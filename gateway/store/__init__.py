@@ -10,7 +10,11 @@ the pipeline uses to change state.
 """
 
 from gateway.store.blobs import load_blob, store_blob
-from gateway.store.control_numbers import MAX_CONTROL_NUMBER, next_control_number
+from gateway.store.control_numbers import (
+    MAX_CONTROL_NUMBER,
+    next_control_number,
+    take_control_numbers,
+)
 from gateway.store.engine import make_engine, make_session_factory, normalize_url, session_scope
 from gateway.store.errors import AppendOnlyError, MigrationError, StoreError
 from gateway.store.events import record_event, timeline
@@ -64,5 +68,6 @@ __all__ = [
     "replay_step",
     "session_scope",
     "store_blob",
+    "take_control_numbers",
     "timeline",
 ]

@@ -33,6 +33,17 @@ _TAKE = (
     )
     .returning(ControlNumber.value)
 )
+# A run of numbers in one statement, unless it would pass the wrap-around.
+_TAKE_RUN = (
+    update(ControlNumber)
+    .where(
+        ControlNumber.partner_id == bindparam("cn_partner"),
+        ControlNumber.kind == bindparam("cn_kind"),
+        ControlNumber.value <= MAX_CONTROL_NUMBER - bindparam("cn_count"),
+    )
+    .values(value=ControlNumber.value + bindparam("cn_count"))
+    .returning(ControlNumber.value)
+)
 
 
 def next_control_number(session: Session, *, partner_id: uuid.UUID, kind: ControlNumberKind) -> int:
@@ -52,3 +63,17 @@ def next_control_number(session: Session, *, partner_id: uuid.UUID, kind: Contro
         )
         value = session.connection().execute(_TAKE, params).scalar_one()
     return int(value)
+
+
+def take_control_numbers(
+    session: Session, *, partner_id: uuid.UUID, kind: ControlNumberKind, count: int
+) -> list[int]:
+    """The next `count` numbers of the partner's `kind` sequence, taken in one statement (a
+    batch of acknowledgments takes its numbers at once); as many `next_control_number` calls
+    when the sequence does not exist yet or the run would pass the wrap-around."""
+    if count > 1:
+        params = {"cn_partner": partner_id, "cn_kind": kind, "cn_count": count}
+        last = session.connection().execute(_TAKE_RUN, params).scalar_one_or_none()
+        if last is not None:
+            return list(range(int(last) - count + 1, int(last) + 1))
+    return [next_control_number(session, partner_id=partner_id, kind=kind) for _ in range(count)]

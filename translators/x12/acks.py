@@ -39,6 +39,15 @@ def is_acknowledgment(ic: Interchange) -> bool:
     return all(g.functional_id == "FA" for g in ic.groups)
 
 
+def acknowledgment_due(ic: Interchange) -> bool:
+    """Whether `acknowledge` has something to send for the interchange: not when it is made
+    of acknowledgments, nor when it has no group and no TA1 is due. (A sender takes the
+    reply's control numbers only for interchanges that get one: the sequences stay gap-free.)"""
+    if is_acknowledgment(ic):
+        return False
+    return bool(ic.groups) or ta1_segment(ic) is not None
+
+
 def _version(ic: Interchange) -> str:
     v = ic.isa.version
     return "00501" if v.isdigit() and v >= "00501" else "00401"
@@ -253,13 +262,11 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
 
     Returns an empty string when nothing is due (an interchange of acknowledgments).
     """
-    if is_acknowledgment(ic):
+    if not acknowledgment_due(ic):
         return "", 0
     version = _version(ic)
     d = ACK_DELIMITERS_5010 if version == "00501" else ACK_DELIMITERS_4010
     ta1 = ta1_segment(ic, d)
-    if not ic.groups and ta1 is None:
-        return "", 0
     if options.kind == "999" and version < "00501":
         raise TranslatorError(
             f"ISA13 {ic.control_number}: a 999 needs 005010 input; this interchange is "

@@ -30,7 +30,7 @@ from celery import Celery
 
 from gateway.erp.circuit import CircuitBreakers
 from gateway.pipeline import IntakeResult, Runtime, intake
-from gateway.pipeline.dispatch import CeleryDispatcher
+from gateway.pipeline.dispatch import BatchingDispatcher, CeleryDispatcher
 from gateway.secretbox import SecretBox
 from gateway.store import make_engine, make_session_factory
 from gateway.store.enums import Channel
@@ -436,7 +436,9 @@ SECRET_KEY = "integration-test-secret-key-0123456789-abcdef"
 class Gateway:
     """The production shape on one machine: PostgreSQL, a Redis broker, `celery worker` and
     `beat` processes configured through the environment only, and this process as the web
-    tier calling `intake` with a `CeleryDispatcher` on the same queue."""
+    tier calling `intake` with a `CeleryDispatcher` on the same queue - or, with
+    ``web_dispatch``, the `BatchingDispatcher` that `edi-gateway web` sends with (several step
+    ids to a broker message)."""
 
     def __init__(
         self,
@@ -446,6 +448,7 @@ class Gateway:
         directory: Path,
         lease_seconds: float = 30.0,
         sweep_seconds: float = 1.0,
+        web_dispatch: bool = False,
     ):
         self.token = f"gwtest{os.urandom(4).hex()}"
         self.queue = self.token
@@ -476,7 +479,9 @@ class Gateway:
         )
         self.runtime = Runtime(
             sessions=self.sessions,
-            dispatcher=CeleryDispatcher(self.celery),
+            dispatcher=(
+                BatchingDispatcher(self.celery) if web_dispatch else CeleryDispatcher(self.celery)
+            ),
             erp=StoreErpGateway(self.box, CircuitBreakers()),
         )
         self.processes: list[CeleryProcess] = []
@@ -508,6 +513,8 @@ class Gateway:
         return "\n".join(p.tail() for p in self.processes)
 
     def close(self) -> None:
+        if isinstance(self.runtime.dispatcher, BatchingDispatcher):
+            self.runtime.dispatcher.close()
         for process in reversed(self.processes):
             process.stop()
         self.celery.close()

@@ -20,8 +20,16 @@ from gateway.erp.circuit import CircuitBreakers
 from gateway.pipeline import CollectingDispatcher, Runtime, intake, replay, run_step, sweep
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo
 from gateway.secretbox import SecretBox
-from gateway.store.enums import Channel, DocumentStatus, MessageStatus, StepKind, StepState
-from gateway.store.models import Document, Event, Message, Step
+from gateway.store import ensure_step_id
+from gateway.store.enums import (
+    Channel,
+    Direction,
+    DocumentStatus,
+    MessageStatus,
+    StepKind,
+    StepState,
+)
+from gateway.store.models import ControlNumber, Document, Event, Message, Step
 from gateway.store.types import utcnow
 from gateway.wiring import StoreErpGateway
 
@@ -399,6 +407,89 @@ def test_a_task_runs_the_pending_steps_of_its_kind_as_one_batch(
     for r in results:
         assert events(sessions, r.message_id).count("delivered_to_erp") == 1
         assert events(sessions, r.message_id).count("acknowledged") == 1
+
+
+def _regrouped(payload: bytes, *, sender: str, isa13: int, groups: int) -> bytes:
+    """The sample 850 from ``ZZ:<sender>`` as an interchange of ``groups`` groups, each holding
+    the one order."""
+    text = payload.decode().replace("NWHARDWARE", f"{sender:<10}"[:10])
+    isa, rest = text.split("~\n", 1)
+    group = rest[: rest.index("IEA*")]
+    isa = isa.replace("000001207", f"{isa13:09d}")
+    body = "".join(
+        group.replace("*1207*", f"*{isa13 * 10 + g}*", 1).replace(
+            "GE*1*1207", f"GE*1*{isa13 * 10 + g}"
+        )
+        for g in range(groups)
+    )
+    return f"{isa}~\n{body}IEA*{groups}*{isa13:09d}~\n".encode()
+
+
+def test_a_batch_of_acknowledgments_takes_each_partners_numbers_gap_free(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Five messages of two partners acknowledged by one batch: each partner's 997s carry
+    distinct consecutive ISA13s and GS06s, one per interchange and per group acknowledged;
+    a 997 that came in is answered by nothing and takes no number."""
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    add_partner(sessions, name="Southwind", isa="ZZ:SWHARDWARE")
+    a = [
+        _regrouped(PO, sender="NWHARDWARE", isa13=31, groups=1),
+        _regrouped(PO, sender="NWHARDWARE", isa13=32, groups=2),
+        (SAMPLES / "997" / "accepted-004010.x12").read_bytes(),  # answered by nothing
+        _regrouped(PO, sender="NWHARDWARE", isa13=33, groups=1),
+    ]
+    b = [_regrouped(PO, sender="SWHARDWARE", isa13=41, groups=3)]
+    results = [intake(runtime, payload=p, channel=Channel.API) for p in [*a, *b]]
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    tasks = list(dispatcher.pending)
+    dispatcher.pending.clear()
+    run_step(runtime, tasks[0])  # one batch of translations, then of deliveries and 997s
+    assert dispatcher.pending == []
+    numbers: dict[str, tuple[list[int], list[int]]] = {}
+    with sessions() as s:
+        for r in results:  # the 997 too: reconciled, and nothing to answer
+            assert (s.get(Message, r.message_id) or Message()).status == MessageStatus.DELIVERED
+        for ack in s.execute(
+            select(Message).where(Message.direction == Direction.OUTBOUND)
+        ).scalars():
+            text = ack.blob.data.decode()
+            receiver = text.split("*")[8].strip()
+            isas, gss = numbers.setdefault(receiver, ([], []))
+            isas += [
+                int(seg.split("*")[13]) for seg in text.split("~") if seg.strip().startswith("ISA")
+            ]
+            gss += [
+                int(seg.split("*")[6]) for seg in text.split("~") if seg.strip().startswith("GS")
+            ]
+        sequences = {
+            (row.partner_id, row.kind.value): row.value
+            for row in s.execute(select(ControlNumber)).scalars()
+        }
+    assert sorted(numbers["NWHARDWARE"][0]) == [1, 2, 3]
+    assert sorted(numbers["NWHARDWARE"][1]) == [1, 2, 3, 4]
+    assert sorted(numbers["SWHARDWARE"][0]) == [1]
+    assert sorted(numbers["SWHARDWARE"][1]) == [1, 2, 3]
+    # the sequences stand where the numbers sent end: nothing was taken and left unused
+    assert sorted(sequences.values()) == [1, 3, 3, 4]
+
+
+def test_a_translation_finding_its_acknowledgment_step_there_runs_that_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The message's 997 step is written with the batch's rows, skipping one that exists (an
+    operator's replay of a translation): the existing step is the one chained and run."""
+    runtime = flaky_runtime(sessions, FlakyErp([]))
+    result = intake(runtime, payload=PO, channel=Channel.API)
+    with sessions.begin() as s:
+        existing = ensure_step_id(s, message_id=result.message_id, kind=StepKind.SEND_ACK)
+    drain(runtime)
+    with sessions() as s:
+        (step,) = s.execute(select(Step).where(Step.kind == StepKind.SEND_ACK)).scalars()
+        assert step.id == existing and step.state == StepState.DONE
+    assert events(sessions, result.message_id).count("acknowledged") == 1
 
 
 def test_a_delivery_refused_in_a_batch_fails_alone(sessions: sessionmaker[Session]) -> None:
