@@ -111,14 +111,16 @@ class CircuitDecision:
     allowed: bool
     state: CircuitStateName
     retry_at: float | None
+    # no failure was on record: a success has nothing to reset
+    clean: bool = False
 
 
 class CircuitState(Protocol):
     """Where a breaker keeps its state; each method is one atomic transition."""
 
-    def acquire(self, *, now: float, policy: CircuitPolicy) -> float | None:
+    def acquire(self, *, now: float, policy: CircuitPolicy) -> tuple[float | None, CircuitSnapshot]:
         """None when a call may go ahead now (taking the trial lease when half-open), else
-        the time to come back."""
+        the time to come back; and the state as it is after that."""
         ...
 
     def record_failure(self, *, now: float, policy: CircuitPolicy) -> None: ...
@@ -135,19 +137,19 @@ class MemoryCircuitState:
         self._lock = threading.Lock()
         self._state = CircuitSnapshot()
 
-    def acquire(self, *, now: float, policy: CircuitPolicy) -> float | None:
+    def acquire(self, *, now: float, policy: CircuitPolicy) -> tuple[float | None, CircuitSnapshot]:
         with self._lock:
             s = self._state
             if s.open_until is None:
-                return None
+                return None, s
             if now < s.open_until:
-                return s.open_until
+                return s.open_until, s
             if now < s.trial_until:
-                return s.trial_until
+                return s.trial_until, s
             self._state = CircuitSnapshot(
                 s.failures, s.open_until, s.opens, now + policy.trial_timeout_s
             )
-            return None
+            return None, self._state
 
     def record_failure(self, *, now: float, policy: CircuitPolicy) -> None:
         with self._lock:
@@ -177,16 +179,20 @@ class MemoryCircuitState:
 
 # The same transitions as MemoryCircuitState, run inside Redis so they are atomic across
 # processes. Times travel as strings: Redis turns a Lua number reply into an integer.
+# It answers with the time to come back ('' when the call may go ahead) and the state after
+# it - failures, open_until, opens, trial_until ('' for a field not set) - in one round trip.
 _ACQUIRE = """
-local v = redis.call('HMGET', KEYS[1], 'open_until', 'trial_until')
-local open_until = tonumber(v[1])
-if not open_until then return false end
+local v = redis.call('HMGET', KEYS[1], 'failures', 'open_until', 'opens', 'trial_until')
+local state = {v[1] or '', v[2] or '', v[3] or '', v[4] or ''}
+local open_until = tonumber(v[2])
+if not open_until then return {'', unpack(state)} end
 local now = tonumber(ARGV[1])
-if now < open_until then return tostring(open_until) end
-local trial_until = tonumber(v[2]) or 0
-if now < trial_until then return tostring(trial_until) end
-redis.call('HSET', KEYS[1], 'trial_until', tostring(now + tonumber(ARGV[2])))
-return false
+if now < open_until then return {tostring(open_until), unpack(state)} end
+local trial_until = tonumber(v[4]) or 0
+if now < trial_until then return {tostring(trial_until), unpack(state)} end
+state[4] = tostring(now + tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'trial_until', state[4])
+return {'', unpack(state)}
 """
 
 _FAILURE = """
@@ -208,10 +214,20 @@ return failures
 """
 
 
-def _number(value: Any, default: float) -> float:
+def _text(value: Any) -> str:
+    """A field as Redis returned it ('' for one not set), with either decode_responses."""
     if value is None:
-        return default
-    return float(value.decode() if isinstance(value, bytes) else value)
+        return ""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _snapshot(failures: str, open_until: str, opens: str, trial_until: str) -> CircuitSnapshot:
+    return CircuitSnapshot(
+        failures=int(float(failures or 0)),
+        open_until=float(open_until) if open_until else None,
+        opens=int(float(opens or 0)),
+        trial_until=float(trial_until or 0),
+    )
 
 
 class RedisCircuitState:
@@ -230,13 +246,14 @@ class RedisCircuitState:
         self._acquire = client.register_script(_ACQUIRE)
         self._failure = client.register_script(_FAILURE)
 
-    def acquire(self, *, now: float, policy: CircuitPolicy) -> float | None:
+    def acquire(self, *, now: float, policy: CircuitPolicy) -> tuple[float | None, CircuitSnapshot]:
         try:
             answer = self._acquire(keys=[self.key], args=[repr(now), repr(policy.trial_timeout_s)])
         except RedisError as exc:
             log.warning("circuit state %s unavailable, letting the call through: %s", self.key, exc)
-            return None
-        return None if answer is None else _number(answer, 0.0)
+            return None, CircuitSnapshot()
+        wait, *state = (_text(v) for v in answer)
+        return (float(wait) if wait else None), _snapshot(*state)
 
     def record_failure(self, *, now: float, policy: CircuitPolicy) -> None:
         args = [
@@ -265,13 +282,7 @@ class RedisCircuitState:
         except RedisError as exc:
             log.warning("circuit state %s unavailable: %s", self.key, exc)
             return CircuitSnapshot()
-        failures, open_until, opens, trial_until = values
-        return CircuitSnapshot(
-            failures=int(_number(failures, 0)),
-            open_until=None if open_until is None else _number(open_until, 0.0),
-            opens=int(_number(opens, 0)),
-            trial_until=_number(trial_until, 0.0),
-        )
+        return _snapshot(*(_text(v) for v in values))
 
 
 class CircuitBreaker:
@@ -297,10 +308,11 @@ class CircuitBreaker:
         """Whether a call may go ahead now; when it may, and the breaker is half-open, this
         call is the trial (so ask only when about to call)."""
         now = self.clock()
-        wait_until = self._store.acquire(now=now, policy=self.policy)
-        seen = self._state_at(self._store.snapshot(), now)
+        wait_until, after = self._store.acquire(now=now, policy=self.policy)
+        seen = self._state_at(after, now)
         if wait_until is None:
-            return CircuitDecision(True, seen, None)
+            clean = after.failures == 0 and after.open_until is None
+            return CircuitDecision(True, seen, None, clean)
         return CircuitDecision(False, "half_open" if seen == "half_open" else "open", wait_until)
 
     def allow(self) -> bool:
@@ -450,8 +462,11 @@ def deliver_guarded(
         raise
     except PermanentErpError as exc:
         # A 4xx means the ERP is up and answering; a configuration error says nothing.
-        if exc.status_code is not None:
+        if exc.status_code is not None and not decision.clean:
             breaker.record_success()
         raise
-    breaker.record_success()
+    # Nothing to reset when no failure was on record as the call began (one counted since,
+    # by a call that failed meanwhile, stays: the next success that sees it resets it).
+    if not decision.clean:
+        breaker.record_success()
     return result

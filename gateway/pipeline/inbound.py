@@ -636,6 +636,11 @@ _LOCK_MESSAGES = (
 )
 # A message is not complete while a document waits for the ERP - or while its translate
 # step has not finished: a large interchange commits (and delivers) its documents in parts.
+# Each test is a subquery with LIMIT 1 run per message through its index (the documents' by
+# message id, the steps' unique one by message and kind): as two EXISTS under an OR, the
+# planner may run each once for the whole table instead ("hashed SubPlan") - a scan of every
+# document and message-level step for each batch of deliveries, 7 ms on a table of 3,000
+# documents where these take 0.4.
 _WITH_PENDING = select(Message.id).where(
     Message.id.in_(bindparam("message_ids", expanding=True)),
     or_(
@@ -645,7 +650,9 @@ _WITH_PENDING = select(Message.id).where(
             Document.direction == Direction.INBOUND,
             Document.status == DocumentStatus.PENDING,
         )
-        .exists(),
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None),
         select(Step.id)
         .where(
             Step.message_id == Message.id,
@@ -653,7 +660,9 @@ _WITH_PENDING = select(Message.id).where(
             Step.kind == StepKind.TRANSLATE,
             Step.state != StepState.DONE,
         )
-        .exists(),
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None),
     ),
 )
 _PENDING_DOCUMENT = (

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,12 +49,27 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
 def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
     """An engine for `url`. `foreign_keys=False` is for SQLite schema migrations only: batch
-    mode rebuilds tables, which must not cascade into the rows that refer to them."""
+    mode rebuilds tables, which must not cascade into the rows that refer to them.
+
+    JSON columns (canonical documents, channel metadata, event details) are written and read
+    with orjson: several values a document at every step, where the standard library's
+    encoder and decoder took a tenth of a worker's time."""
     parsed = normalize_url(url)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if parsed.get_backend_name() == "sqlite":
+        kwargs.setdefault("json_serializer", _json_text)  # sqlite3 would store bytes as a BLOB
         return _sqlite_engine(parsed, foreign_keys=foreign_keys, **kwargs)
+    kwargs.setdefault("json_serializer", _json_bytes)  # psycopg sends bytes as they are
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", _pool_setting("GATEWAY_DB_POOL_SIZE", DEFAULT_POOL_SIZE))

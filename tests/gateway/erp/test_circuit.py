@@ -21,6 +21,7 @@ from gateway.erp.circuit import (
     CircuitBreaker,
     CircuitBreakers,
     CircuitPolicy,
+    CircuitSnapshot,
     CircuitState,
     MemoryCircuitState,
     RedisCircuitState,
@@ -281,6 +282,47 @@ def test_deliver_guarded_waits_instead_of_calling_a_down_erp(clock: Clock) -> No
     clock.advance(20)
     assert guarded(adapter, breaker).reference == "R1"  # the trial call succeeds
     assert breaker.state == "closed"
+
+
+def test_a_success_writes_to_the_state_only_when_a_failure_is_on_record(
+    make_state: StateFactory, clock: Clock
+) -> None:
+    """Every delivery checks its breaker; on a healthy ERP the success has nothing to reset
+    and costs no write (with Redis, a round trip a document). After a failure it resets."""
+    resets: list[str] = []
+
+    class Counting:
+        def __init__(self, inner: CircuitState):
+            self.inner = inner
+
+        def acquire(
+            self, *, now: float, policy: CircuitPolicy
+        ) -> tuple[float | None, CircuitSnapshot]:
+            return self.inner.acquire(now=now, policy=policy)
+
+        def record_failure(self, *, now: float, policy: CircuitPolicy) -> None:
+            self.inner.record_failure(now=now, policy=policy)
+
+        def record_success(self) -> None:
+            resets.append("reset")
+            self.inner.record_success()
+
+        def snapshot(self) -> CircuitSnapshot:
+            return self.inner.snapshot()
+
+    breaker = CircuitBreaker("scripted", state=Counting(make_state("scripted")), clock=clock)
+    ok = DeliveryResult(reference="R")
+    adapter = ScriptedAdapter(ok, ok, RetryableErpError("timeout"), ok, ok)
+    guarded(adapter, breaker)
+    guarded(adapter, breaker)
+    assert resets == []
+    with pytest.raises(RetryableErpError):
+        guarded(adapter, breaker)
+    assert breaker.failures == 1
+    guarded(adapter, breaker)
+    assert resets == ["reset"] and breaker.failures == 0
+    guarded(adapter, breaker)
+    assert resets == ["reset"]
 
 
 def test_a_4xx_proves_the_erp_is_up_but_a_config_error_does_not(clock: Clock) -> None:
