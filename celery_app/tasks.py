@@ -7,7 +7,7 @@ import uuid
 from functools import cache
 
 from celery_app.app import app
-from gateway.pipeline import Runtime, run_step, sweep
+from gateway.pipeline import Runtime, run_step, run_steps, sweep
 from gateway.pipeline.dispatch import RUN_STEP_TASK, RUN_STEPS_TASK, SWEEP_TASK, CeleryDispatcher
 from gateway.wiring import build_runtime
 
@@ -28,17 +28,8 @@ def run_step_task(step_id: str) -> str | None:
 
 @app.task(name=RUN_STEPS_TASK, acks_late=True, reject_on_worker_lost=True)
 def run_steps_task(step_ids: list[str]) -> int:
-    """Several steps sent in one message (the web tier's `BatchingDispatcher`), run one after
-    the other. One that fails unexpectedly does not keep the others from running; it is left
-    to the sweeper, as when `run_step` fails on its own."""
-    ran = 0
-    for step_id in step_ids:
-        try:
-            if run_step(runtime(), uuid.UUID(step_id)) is not None:
-                ran += 1
-        except Exception:
-            log.exception("step %s failed unexpectedly; the sweeper will retry it", step_id)
-    return ran
+    """Several steps sent in one message (the web tier's `BatchingDispatcher`)."""
+    return run_steps(runtime(), [uuid.UUID(s) for s in step_ids])
 
 
 @app.task(name=SWEEP_TASK)

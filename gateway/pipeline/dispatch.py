@@ -8,7 +8,9 @@ step is already committed as pending, so nothing is lost when the broker is down
 `BatchingDispatcher` is the web tier's: `dispatch` queues the ids and returns at once, and a
 background thread sends what has queued up, several ids to a message (`run_steps`), so a busy
 web process pays one broker message per batch instead of one per request, and no request
-waits on the broker. Ids still queued when the process dies are not lost either: their steps
+waits on the broker. It sends at most one message per `linger` (unless a full batch is
+waiting): an id that arrives after a quiet spell goes out at once, and under load the ids of
+each interval go together. Ids still queued when the process dies are not lost either: their steps
 are committed as pending, and the sweeper dispatches them once the dispatch grace has passed.
 """
 
@@ -45,11 +47,14 @@ class CeleryDispatcher:
 class BatchingDispatcher:
     """Sends step ids from a background thread, up to `batch` of them per message.
 
-    After the first id of a batch arrives the thread waits `linger` seconds for the ids of the
-    requests in flight to join it (and whatever arrives while it is sending goes in the next
-    message). One id goes out as `run_step`, several as one `run_steps`."""
+    Messages go at least `linger` seconds apart: an id arriving after a quiet spell goes at
+    once, one arriving sooner waits for the rest of the interval (or until `batch` ids wait),
+    so the ids of the requests in flight go together. At 240 requests a second a message
+    carried one or two ids when each waited 5 ms after the first - the broker's client cost
+    the web tier a quarter of its CPU. One id goes out as `run_step`, several as one
+    `run_steps`."""
 
-    def __init__(self, app: Any, *, batch: int = 16, linger: float = 0.005):
+    def __init__(self, app: Any, *, batch: int = 16, linger: float = 0.025):
         if batch < 1:
             raise ValueError("batch must be at least 1")
         self._app = app
@@ -61,6 +66,7 @@ class BatchingDispatcher:
         self._pid = 0
         self._closing = False
         self._exit_hook = False
+        self._last_sent = float("-inf")
 
     def dispatch(self, step_ids: Sequence[uuid.UUID]) -> None:
         if not step_ids:
@@ -70,7 +76,7 @@ class BatchingDispatcher:
             self._pending.extend(step_ids)
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._start()
-            elif idle:
+            elif idle or len(self._pending) >= self._batch:
                 self._wake.notify()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -104,10 +110,15 @@ class BatchingDispatcher:
                     self._wake.wait()
                 if not self._pending:
                     return
-                deadline = time.monotonic() + self._linger
-                while not self._closing and (left := deadline - time.monotonic()) > 0:
+                send_at = self._last_sent + self._linger
+                while (
+                    not self._closing
+                    and len(self._pending) < self._batch
+                    and (left := send_at - time.monotonic()) > 0
+                ):
                     self._wake.wait(left)
                 ids, self._pending = self._pending, []
+            self._last_sent = time.monotonic()
             self._send(ids)
 
     def _send(self, ids: list[uuid.UUID]) -> None:

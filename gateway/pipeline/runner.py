@@ -58,6 +58,7 @@ from gateway.store import (
     bury_lost_steps,
     claim_batch,
     claim_steps,
+    claimable_steps,
     defer_step,
     expired_steps,
     fail_step,
@@ -160,6 +161,28 @@ def run_step(runtime: Runtime, step_id: uuid.UUID, *, chain: bool = True) -> Ste
             queue = _batches(claimed, owner)
             backlog = backlog if len(claimed) >= BATCH_SIZE else None
     return first_state
+
+
+def run_steps(runtime: Runtime, step_ids: Sequence[uuid.UUID]) -> int:
+    """Run steps sent together (the web tier's `BatchingDispatcher`): the first as `run_step`
+    runs one, which takes the pending steps of its kind along; then, of the others, only those
+    still free - read in one statement - instead of a claim transaction for each that the
+    first batch already took. One that fails unexpectedly does not keep the others from
+    running; it is left to the sweeper, as when `run_step` fails on its own. Returns how many
+    of them this call ran."""
+    ran = 0
+    left = list(step_ids)
+    while left:
+        step_id, *left = left
+        try:
+            if run_step(runtime, step_id) is not None:
+                ran += 1
+        except Exception:
+            log.exception("step %s failed unexpectedly; the sweeper will retry it", step_id)
+        if left:
+            with runtime.sessions() as session:
+                left = claimable_steps(session, step_ids=left)
+    return ran
 
 
 def _batches(claimed: Sequence[tuple[uuid.UUID, StepKind]], owner: str) -> list[Batch]:

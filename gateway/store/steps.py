@@ -326,6 +326,25 @@ def claim_batch(
     return rows
 
 
+_CLAIMABLE_IDS = select(Step.id).where(
+    Step.id.in_(bindparam("step_ids", expanding=True)),
+    _CLAIMABLE,
+    Step.attempts < Step.max_attempts,
+)
+
+
+def claimable_steps(
+    session: Session, *, step_ids: Sequence[uuid.UUID], now: datetime | None = None
+) -> list[uuid.UUID]:
+    """Those of the steps that a claim would take now (free: pending, due, or under an expired
+    lease), in the given order. A read, no lock: a claim still decides."""
+    if not step_ids:
+        return []
+    params = {"step_ids": list(step_ids), "now": now or utcnow()}
+    free = set(session.connection().execute(_CLAIMABLE_IDS, params).scalars())
+    return [s for s in step_ids if s in free]
+
+
 def claim_steps(
     session: Session,
     *,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -86,3 +88,30 @@ def test_close_sends_what_is_queued() -> None:
     dispatcher.close(timeout=60)
     assert sorted(app.ids()) == sorted(str(i) for i in ids)
     assert len(app.sent) == 1
+
+
+def test_a_lone_id_goes_at_once_and_a_busy_interval_goes_in_one_message() -> None:
+    app = FakeCelery()
+    dispatcher = BatchingDispatcher(app, batch=16, linger=2.0)
+    first = uuid.uuid4()
+    dispatcher.dispatch([first])
+    assert wait_until(lambda: len(app.sent) == 1)  # no wait after a quiet spell
+    burst = [uuid.uuid4() for _ in range(5)]
+    for step_id in burst:
+        dispatcher.dispatch([step_id])
+    assert wait_until(lambda: len(app.sent) == 2, timeout=5)  # the rest of the interval
+    assert app.sent[1] == (RUN_STEPS_TASK, [[str(i) for i in burst]])
+    full = [uuid.uuid4() for _ in range(16)]
+    dispatcher.dispatch(full)  # a full batch does not wait for the interval to end
+    assert wait_until(lambda: len(app.sent) == 3, timeout=1.5)
+    dispatcher.close()
+    assert app.ids() == [str(i) for i in [first, *burst, *full]]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return condition()

@@ -17,10 +17,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.commands.admin import add_erp_target, add_partner
 from gateway.erp.base import PermanentErpError, RetryableErpError
 from gateway.erp.circuit import CircuitBreakers
-from gateway.pipeline import CollectingDispatcher, Runtime, intake, replay, run_step, sweep
+from gateway.pipeline import (
+    CollectingDispatcher,
+    Runtime,
+    intake,
+    replay,
+    run_step,
+    run_steps,
+    sweep,
+)
 from gateway.pipeline.runtime import DeliveryOutcome, ErpTargetInfo
 from gateway.secretbox import SecretBox
-from gateway.store import ensure_step_id
+from gateway.store import claimable_steps, ensure_step_id
 from gateway.store.enums import (
     Channel,
     Direction,
@@ -490,6 +498,25 @@ def test_a_translation_finding_its_acknowledgment_step_there_runs_that_one(
         (step,) = s.execute(select(Step).where(Step.kind == StepKind.SEND_ACK)).scalars()
         assert step.id == existing and step.state == StepState.DONE
     assert events(sessions, result.message_id).count("acknowledged") == 1
+
+
+def test_steps_sent_together_run_once_each(sessions: sessionmaker[Session]) -> None:
+    """The web tier sends several step ids in one message: the first one's batch takes the
+    others along, which are then not free and not run again."""
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    results = [intake(runtime, payload=p, channel=Channel.API) for p in _orders(5)]
+    dispatcher = runtime.dispatcher
+    assert isinstance(dispatcher, CollectingDispatcher)
+    sent, dispatcher.pending = list(dispatcher.pending), []
+    assert run_steps(runtime, sent) == 1  # the others ran in the first one's batch
+    assert len(erp.accepted) == 5
+    with sessions() as s:
+        assert claimable_steps(s, step_ids=sent) == []
+        for r in results:
+            assert (s.get(Message, r.message_id) or Message()).status == MessageStatus.DELIVERED
+    assert run_steps(runtime, sent) == 0
+    assert len(erp.accepted) == 5
 
 
 def test_a_delivery_refused_in_a_batch_fails_alone(sessions: sessionmaker[Session]) -> None:
