@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.reconcile import reconcile_functional_acks
@@ -49,7 +49,7 @@ from gateway.store.models import (
     Step,
     TransactionSet,
 )
-from gateway.store.sql import ignoring_conflicts
+from gateway.store.sql import ignoring_conflicts, insert_rows
 from gateway.store.steps import pending_step_row
 from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError, UnusableInputError
@@ -208,7 +208,6 @@ class _SetWriter:
     def flush(self) -> None:
         # Core INSERTs on the tables (one multi-row statement per batch): the ORM's bulk path
         # would process every row's values again on the way
-        connection = self.session.connection()
         for model, rows in (
             (Interchange, self._interchanges),
             (FunctionalGroup, self._groups),
@@ -216,8 +215,7 @@ class _SetWriter:
             (Document, self._documents),
             (Step, self._steps),
         ):
-            if rows:
-                connection.execute(insert(model), rows)
+            insert_rows(self.session, model, rows)
         self._interchanges, self._groups, self._sets, self._documents, self._steps = (
             [],
             [],
@@ -561,8 +559,7 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
         for (message, _partner, _ics), ack_id, groups_acked in zip(due, ack_ids, acked, strict=True)
         for control_number, status in groups_acked
     ]
-    if ack_rows:
-        session.connection().execute(insert(Acknowledgment), ack_rows)
+    insert_rows(session, Acknowledgment, ack_rows)
     record_events(
         session,
         [

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gateway.store.models import Event
+from gateway.store.sql import insert_rows
 from gateway.store.types import new_id, utcnow
 
 # Executed on the connection it is a Core INSERT: compiled once and cached, with no ORM
@@ -60,8 +61,8 @@ _BUFFER = "deferred_events"
 
 @contextmanager
 def deferred_events(session: Session) -> Iterator[None]:
-    """Events recorded in the block are written at its end in one multi-row INSERT instead of
-    one statement each (a batch of steps records a few per document). Nothing reads the
+    """Events recorded in the block are written at its end in one statement (`insert_rows`)
+    instead of one each (a batch of steps records a few per document). Nothing reads the
     timeline back within a step's transaction; if the block raises, nothing is written (the
     transaction is rolled back anyway)."""
     if _BUFFER in session.info:  # already deferred by an outer block
@@ -75,7 +76,7 @@ def deferred_events(session: Session) -> Iterator[None]:
         del session.info[_BUFFER]
     if buffered:
         session.flush()
-        session.connection().execute(_INSERT, buffered)
+        insert_rows(session, Event, buffered)
 
 
 def write_deferred_events(session: Session) -> None:
@@ -84,7 +85,7 @@ def write_deferred_events(session: Session) -> None:
     buffered = session.info.get(_BUFFER)
     if buffered:
         session.flush()
-        session.connection().execute(_INSERT, list(buffered))
+        insert_rows(session, Event, buffered)
         buffered.clear()
 
 
@@ -110,7 +111,7 @@ def record_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
         buffered.extend(rows)
         return
     session.flush()
-    session.connection().execute(_INSERT, rows)
+    insert_rows(session, Event, rows)
 
 
 def timeline(session: Session, *, message_id: uuid.UUID) -> Sequence[Event]:

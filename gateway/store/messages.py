@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gateway.store.blobs import store_blob, store_blobs
 from gateway.store.enums import Channel, Direction, MessageStatus
 from gateway.store.models import Message
+from gateway.store.sql import insert_rows
 from gateway.store.types import new_id, utcnow
 
 
@@ -55,9 +55,6 @@ def create_message(
     return message
 
 
-_INSERT = insert(Message)
-
-
 def insert_messages(
     session: Session,
     rows: list[dict[str, Any]],
@@ -66,8 +63,8 @@ def insert_messages(
     """Store several payloads and their message rows - each row with the columns a new message
     needs beyond the defaults (`direction`, `channel`, `partner_id`,
     `channel_meta`, `status`) - in two statements, whatever their number: a batch of
-    acknowledgments writes its messages this way. Core INSERTs: nothing is added to the
-    session. Returns the new messages' ids, in order."""
+    acknowledgments writes its messages this way. Nothing is added to the session.
+    Returns the new messages' ids, in order."""
     now = utcnow()
     digests = store_blobs(session, payloads)
     values = [
@@ -84,6 +81,5 @@ def insert_messages(
         }
         for row, digest, payload in zip(rows, digests, payloads, strict=True)
     ]
-    if values:
-        session.connection().execute(_INSERT, values)
+    insert_rows(session, Message, values)
     return [v["id"] for v in values]

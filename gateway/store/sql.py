@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
+import orjson
+import psycopg
+import sqlalchemy
+from psycopg.types.json import Jsonb
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
@@ -42,3 +49,100 @@ def _ignoring_conflicts(
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing(index_elements=index_elements)
     raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {dialect}")
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT the rows (each with the same columns) in the session's transaction, in one
+    statement: on PostgreSQL a COPY, on SQLite a multi-row INSERT.
+
+    The pipeline writes a few rows of several tables for every document (envelopes, sets,
+    documents, steps, events, acknowledgments); through COPY they cost the worker half the
+    CPU of an INSERT a row (measured: 0.04 ms a row less) and the server less too. Columns
+    the rows leave out get their model's Python-side default, as an INSERT would; JSON
+    values go through the engine's serializer, enum members as their values. Only for
+    tables without binary columns, and rows that cannot conflict (COPY has no ON CONFLICT)."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sqlalchemy.insert(model), list(rows))
+        return
+    plan = _copy_plan(model, tuple(rows[0]))
+    dbapi = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
+    with dbapi.cursor() as cursor, cursor.copy(plan.sql) as copy:
+        given = plan.given
+        for row in rows:
+            values = [convert(row[key]) for key, convert in given]
+            values += [default() for default in plan.defaults]
+            copy.write_row(values)
+
+
+class _CopyPlan:
+    def __init__(self, sql: str, given: list[tuple[str, Any]], defaults: list[Any]):
+        self.sql = sql
+        self.given = given
+        self.defaults = defaults
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _json(value: Any) -> Any:
+    return None if value is None else Jsonb(value, dumps=_json_bytes)
+
+
+def _enum(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _json_bytes(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"naive datetime {value!r}: use an aware datetime (UTC)")
+    return value
+
+
+def _converter(table: Table, key: str) -> Any:
+    """How a value of the column goes into COPY."""
+    kind = table.c[key].type
+    if isinstance(kind, sqlalchemy.Enum):
+        return _enum
+    if isinstance(kind, sqlalchemy.JSON):
+        return _json
+    if isinstance(kind, sqlalchemy.LargeBinary):
+        raise TypeError(f"{table.name}.{key} is binary: insert_rows does not COPY bytes")
+    if isinstance(kind, sqlalchemy.types.TypeDecorator) and isinstance(
+        kind.impl, sqlalchemy.DateTime
+    ):
+        return _aware
+    return _as_is
+
+
+@cache
+def _copy_plan(model: type[Base], keys: tuple[str, ...]) -> _CopyPlan:
+    table = cast(Table, model.__table__)
+    given = [(key, _converter(table, key)) for key in keys]
+    defaults: list[Any] = []
+    filled: list[str] = []
+    for column in table.columns:
+        if column.key in keys or column.default is None:
+            continue
+        default = column.default
+        convert = _converter(table, column.key)
+        if getattr(default, "is_scalar", False):
+            value = default.arg  # type: ignore[attr-defined]
+            defaults.append(lambda value=value, convert=convert: convert(value))
+        elif getattr(default, "is_callable", False):
+            # SQLAlchemy wraps a callable of no arguments to take the execution context
+            call = default.arg  # type: ignore[attr-defined]
+            defaults.append(lambda call=call, convert=convert: convert(call(None)))
+        else:
+            continue  # a server-side default: the database fills it
+        filled.append(column.name)
+    names = [table.c[key].name for key in keys] + filled
+    sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    return _CopyPlan(sql, given, defaults)
