@@ -13,7 +13,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.store.enums import (
@@ -169,6 +178,20 @@ class Document(Timestamps, Base):
         Index("ix_documents_created_at", "created_at"),
         Index("ix_documents_type_created", "document_type", "created_at"),
         Index("ix_documents_po_type", "po_number", "document_type"),
+        # Only the documents that have one (an order has no invoice number or shipment id):
+        # every index entry is written with the document, for every document (0008).
+        Index(
+            "ix_documents_invoice_number",
+            "invoice_number",
+            postgresql_where=text("invoice_number IS NOT NULL"),
+            sqlite_where=text("invoice_number IS NOT NULL"),
+        ),
+        Index(
+            "ix_documents_shipment_id",
+            "shipment_id",
+            postgresql_where=text("shipment_id IS NOT NULL"),
+            sqlite_where=text("shipment_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -183,9 +206,10 @@ class Document(Timestamps, Base):
     # Open-ended: a new transaction set adds a type without a migration.
     document_type: Mapped[str] = mapped_column(String(40))
     canonical: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
-    po_number: Mapped[str | None] = mapped_column(String(BUSINESS_KEY), index=True)
-    invoice_number: Mapped[str | None] = mapped_column(String(BUSINESS_KEY), index=True)
-    shipment_id: Mapped[str | None] = mapped_column(String(BUSINESS_KEY), index=True)
+    # looked up through ix_documents_po_type (its first column)
+    po_number: Mapped[str | None] = mapped_column(String(BUSINESS_KEY))
+    invoice_number: Mapped[str | None] = mapped_column(String(BUSINESS_KEY))
+    shipment_id: Mapped[str | None] = mapped_column(String(BUSINESS_KEY))
     status: Mapped[DocumentStatus] = mapped_column(
         str_enum(DocumentStatus, "status"), default=DocumentStatus.PENDING
     )

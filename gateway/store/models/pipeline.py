@@ -13,7 +13,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -40,12 +49,19 @@ class Step(Timestamps, Base):
         ),
         Index("ix_steps_state_lease", "state", "lease_expires_at"),
         Index("ix_steps_state_next_attempt", "state", "next_attempt_at"),
+        # the steps of a document (a message's own steps have none: not indexed, 0008)
+        Index(
+            "ix_steps_document_id",
+            "document_id",
+            postgresql_where=text("document_id IS NOT NULL"),
+            sqlite_where=text("document_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     document_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+        ForeignKey("documents.id", ondelete="CASCADE")
     )
     kind: Mapped[StepKind] = mapped_column(str_enum(StepKind, "kind"))
     state: Mapped[StepState] = mapped_column(
@@ -83,12 +99,21 @@ class Event(Base):
     update them and the database has a trigger refusing UPDATE."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_message_at", "message_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_message_at", "message_id", "at"),
+        # most events are the message's, not one document's (0008)
+        Index(
+            "ix_events_document_id",
+            "document_id",
+            postgresql_where=text("document_id IS NOT NULL"),
+            sqlite_where=text("document_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     document_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+        ForeignKey("documents.id", ondelete="CASCADE")
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(64))
