@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gateway.store.types import UTCDateTime, utcnow
@@ -27,3 +27,10 @@ class Base(DeclarativeBase):
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def sparse_index(name: str, column: str) -> Index:
+    """An index of the rows that have a value in `column` (most leave it empty): a lookup by
+    value uses it, and a row without one writes no entry."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(name, column, postgresql_where=where, sqlite_where=where)

@@ -21,7 +21,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +32,7 @@ from gateway.store.enums import (
     DocumentStatus,
     MessageStatus,
 )
-from gateway.store.models.base import Base, Timestamps
+from gateway.store.models.base import Base, Timestamps, sparse_index
 from gateway.store.types import JSONDocument, UTCDateTime, new_id, str_enum, utcnow
 
 # X12 identifiers and control numbers are kept as sent; lenient reading accepts sloppy
@@ -180,18 +179,8 @@ class Document(Timestamps, Base):
         Index("ix_documents_po_type", "po_number", "document_type"),
         # Only the documents that have one (an order has no invoice number or shipment id):
         # every index entry is written with the document, for every document (0008).
-        Index(
-            "ix_documents_invoice_number",
-            "invoice_number",
-            postgresql_where=text("invoice_number IS NOT NULL"),
-            sqlite_where=text("invoice_number IS NOT NULL"),
-        ),
-        Index(
-            "ix_documents_shipment_id",
-            "shipment_id",
-            postgresql_where=text("shipment_id IS NOT NULL"),
-            sqlite_where=text("shipment_id IS NOT NULL"),
-        ),
+        sparse_index("ix_documents_invoice_number", "invoice_number"),
+        sparse_index("ix_documents_shipment_id", "shipment_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

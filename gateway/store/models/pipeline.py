@@ -21,14 +21,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from gateway.store.enums import ControlNumberKind, StepKind, StepState
 from gateway.store.errors import AppendOnlyError
-from gateway.store.models.base import Base, Timestamps
+from gateway.store.models.base import Base, Timestamps, sparse_index
 from gateway.store.models.messages import Document, Message
 from gateway.store.types import JSONDocument, UTCDateTime, new_id, str_enum, utcnow
 
@@ -50,12 +49,7 @@ class Step(Timestamps, Base):
         Index("ix_steps_state_lease", "state", "lease_expires_at"),
         Index("ix_steps_state_next_attempt", "state", "next_attempt_at"),
         # the steps of a document (a message's own steps have none: not indexed, 0008)
-        Index(
-            "ix_steps_document_id",
-            "document_id",
-            postgresql_where=text("document_id IS NOT NULL"),
-            sqlite_where=text("document_id IS NOT NULL"),
-        ),
+        sparse_index("ix_steps_document_id", "document_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -102,12 +96,7 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_message_at", "message_id", "at"),
         # most events are the message's, not one document's (0008)
-        Index(
-            "ix_events_document_id",
-            "document_id",
-            postgresql_where=text("document_id IS NOT NULL"),
-            sqlite_where=text("document_id IS NOT NULL"),
-        ),
+        sparse_index("ix_events_document_id", "document_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

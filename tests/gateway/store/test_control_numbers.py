@@ -32,6 +32,17 @@ def take(sessions: sessionmaker[Session], partner_id: uuid.UUID, kind: ControlNu
         return next_control_number(session, partner_id=partner_id, kind=kind)
 
 
+def sequence_at(sessions: sessionmaker[Session], value: int) -> uuid.UUID:
+    """A new partner whose ISA sequence stands at `value`."""
+    a = new_partner(sessions)
+    take(sessions, a, ISA)
+    with session_scope(sessions) as session:
+        session.execute(
+            update(ControlNumber).where(ControlNumber.partner_id == a).values(value=value)
+        )
+    return a
+
+
 def test_sequences_per_partner_and_kind(sessions: sessionmaker[Session]) -> None:
     a, b = new_partner(sessions), new_partner(sessions)
     assert [take(sessions, a, ISA) for _ in range(3)] == [1, 2, 3]
@@ -50,14 +61,7 @@ def test_rolled_back_number_is_issued_again(sessions: sessionmaker[Session]) -> 
 
 
 def test_wraps_after_999999999(sessions: sessionmaker[Session]) -> None:
-    a = new_partner(sessions)
-    take(sessions, a, ISA)
-    with session_scope(sessions) as session:
-        session.execute(
-            update(ControlNumber)
-            .where(ControlNumber.partner_id == a)
-            .values(value=MAX_CONTROL_NUMBER - 1)
-        )
+    a = sequence_at(sessions, MAX_CONTROL_NUMBER - 1)
     assert [take(sessions, a, ISA) for _ in range(3)] == [MAX_CONTROL_NUMBER, 1, 2]
 
 
@@ -93,14 +97,7 @@ def test_a_run_of_numbers_in_one_take(sessions: sessionmaker[Session]) -> None:
 
 
 def test_a_run_across_the_wrap_around_wraps(sessions: sessionmaker[Session]) -> None:
-    a = new_partner(sessions)
-    take(sessions, a, ISA)
-    with session_scope(sessions) as session:
-        session.execute(
-            update(ControlNumber)
-            .where(ControlNumber.partner_id == a)
-            .values(value=MAX_CONTROL_NUMBER - 2)
-        )
+    a = sequence_at(sessions, MAX_CONTROL_NUMBER - 2)
     assert take_run(sessions, a, ISA, 4) == [MAX_CONTROL_NUMBER - 1, MAX_CONTROL_NUMBER, 1, 2]
     assert take_run(sessions, a, ISA, 2) == [3, 4]
 
