@@ -32,6 +32,7 @@ from gateway.pipeline.inbound import StepFailed, StepWaits, finish_messages_if_c
 from gateway.pipeline.outbound import (
     OutboundRefused,
     partner_xml_format,
+    record_rendered,
     render_for_partner,
     render_partner_xml,
 )
@@ -246,18 +247,7 @@ def render_outbound(session: Session, step: Step, runtime: Runtime) -> list[uuid
     out = rendered.message
     doc.transaction_set_id = rendered.transaction_set_id
     doc.status = DocumentStatus.DELIVERED
-    record_event(
-        session,
-        message_id=message.id,
-        document_id=doc.id,
-        kind="rendered_for_partner",
-        detail={
-            "outbound_message_id": str(out.id),
-            "isa13": rendered.isa13,
-            "gs06": rendered.gs06,
-            "document_type": doc.document_type,
-        },
-    )
+    record_rendered(session, message.id, doc, out.id, isa13=rendered.isa13, gs06=rendered.gs06)
     return []
 
 
@@ -299,17 +289,7 @@ def _render_xml(
         is_test=message.is_test,
     )
     doc.status = DocumentStatus.DELIVERED
-    record_event(
-        session,
-        message_id=message.id,
-        document_id=doc.id,
-        kind="rendered_for_partner",
-        detail={
-            "outbound_message_id": str(out.id),
-            "format": fmt,
-            "document_type": doc.document_type,
-        },
-    )
+    record_rendered(session, message.id, doc, out.id, format=fmt)
     if route is None:
         return []
     return [ensure_step(session, message_id=out.id, kind=StepKind.DELIVER_PARTNER).id]

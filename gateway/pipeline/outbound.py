@@ -475,19 +475,30 @@ def _create(
         control_numbers=(rendered.isa13, rendered.gs06, rendered.st02),
         detail={},
     )
+    record_rendered(session, message.id, doc, message.id, isa13=rendered.isa13, gs06=rendered.gs06)
+    return request, []
+
+
+def record_rendered(
+    session: Session,
+    message_id: uuid.UUID,
+    doc: Document,
+    outbound_message_id: uuid.UUID,
+    **detail: str,
+) -> None:
+    """The `rendered_for_partner` event on `message_id`'s timeline: the document went out as
+    the outbound message (with its control numbers, or its format)."""
     record_event(
         session,
-        message_id=message.id,
+        message_id=message_id,
         document_id=doc.id,
         kind="rendered_for_partner",
         detail={
-            "outbound_message_id": str(message.id),
-            "isa13": rendered.isa13,
-            "gs06": rendered.gs06,
+            "outbound_message_id": str(outbound_message_id),
+            **detail,
             "document_type": doc.document_type,
         },
     )
-    return request, []
 
 
 def _store_request(
