@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.cxml.outbound import (
@@ -132,6 +132,14 @@ _DELIVERED = (
     )
 )
 
+# PostgreSQL: the batch's documents and references as two arrays, so a batch of any size is
+# one UPDATE of one shape (an executemany sends an UPDATE a document).
+_DELIVERED_ALL = text(
+    "UPDATE documents SET status = :status, erp_reference = u.reference, updated_at = :now "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:refs AS varchar[])) AS u(id, reference) "
+    "WHERE documents.id = u.id"
+)
+
 
 def apply_delivery(
     session: Session, prepared: PreparedDelivery, outcome: DeliveryOutcome
@@ -151,13 +159,25 @@ def apply_deliveries(
     if not delivered:
         return []
     now = utcnow()
-    session.connection().execute(
-        _DELIVERED,
-        [
-            {"document_id": p.document_id, "reference": o.reference, "now": now}
-            for p, o in delivered
-        ],
-    )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # one statement for the batch
+        connection.execute(
+            _DELIVERED_ALL,
+            {
+                "status": DocumentStatus.DELIVERED.value,
+                "now": now,
+                "ids": [p.document_id for p, _ in delivered],
+                "refs": [o.reference for _, o in delivered],
+            },
+        )
+    else:
+        connection.execute(
+            _DELIVERED,
+            [
+                {"document_id": p.document_id, "reference": o.reference, "now": now}
+                for p, o in delivered
+            ],
+        )
     record_events(
         session,
         [

@@ -194,7 +194,7 @@ class FlakyErp:
             raise self.failures.pop(0)
         already = document_id in self.accepted
         self.accepted[document_id] = document
-        return DeliveryOutcome(reference=f"ERP-{document_id[:8]}", already_had=already)
+        return DeliveryOutcome(reference=f"ERP-{document_id[-12:]}", already_had=already)
 
 
 def flaky_runtime(sessions: sessionmaker[Session], erp: FlakyErp) -> Runtime:
@@ -412,6 +412,10 @@ def test_a_task_runs_the_pending_steps_of_its_kind_as_one_batch(
             message = s.get(Message, r.message_id)
             assert message is not None and message.status == MessageStatus.DELIVERED
         assert s.execute(select(Step).where(Step.state != StepState.DONE)).all() == []
+        # the batch's documents each got their own ERP reference
+        references = {str(d.id): d.erp_reference for d in s.execute(select(Document)).scalars()}
+        assert references == {key: f"ERP-{key[-12:]}" for key in references}
+        assert len(set(references.values())) == 5
     for r in results:
         assert events(sessions, r.message_id).count("delivered_to_erp") == 1
         assert events(sessions, r.message_id).count("acknowledged") == 1
