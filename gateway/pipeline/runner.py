@@ -310,12 +310,11 @@ def _finish(
     return dict.fromkeys(step_ids, StepState.DONE), chained, rest
 
 
-def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
-    query: Select[Step, Partner] = (
-        select(Step, Partner)
+def _step_query(*, with_payload: bool) -> Select[Step]:
+    query: Select[Step] = (
+        select(Step)
         .join(Step.message)
         .outerjoin(Step.document)
-        .outerjoin(Partner, Partner.id == Message.partner_id)
         .where(Step.id.in_(bindparam("step_ids", expanding=True)))
     )
     if with_payload:  # see _PAYLOAD_KINDS
@@ -329,23 +328,32 @@ def _step_query(*, with_payload: bool) -> Select[Step, Partner]:
 
 _STEP_WITH_PAYLOAD = _step_query(with_payload=True)
 _STEP = _step_query(with_payload=False)
+_PARTNERS = select(Partner).where(Partner.id.in_(bindparam("partner_ids", expanding=True)))
 # translate and acknowledge read the payload, and so does POSTing a cXML message to a partner
 _PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK, StepKind.DELIVER_PARTNER})
 
 
 def _load_steps(session: Session, step_ids: list[uuid.UUID], kind: StepKind) -> list[Step]:
-    """The steps, each with its message, its document, the message's partner and (for the
-    steps that read it) its payload, in one query, in the order of `step_ids`.
+    """The steps, each with its message, its document and (for the steps that read it) its
+    payload, in one query, in the order of `step_ids`; and their messages' partners in a
+    second (each partner once, where joined it came back - JSON columns and all - on every
+    row).
 
     Every handler reads those rows; loaded together they sit in the session's identity map,
     where `step.message`, `step.document` and `session.get(Partner, ...)` find them without a
-    statement of their own (up to five round trips and ORM loads became one for a whole
+    statement of their own (up to five round trips and ORM loads became two for a whole
     batch). The identity map holds objects weakly: the partners are kept in `session.info`
     while the session lives."""
     query = _STEP_WITH_PAYLOAD if kind in _PAYLOAD_KINDS else _STEP
-    rows = session.execute(query, {"step_ids": step_ids}).all()
-    session.info["step_partners"] = [row[1] for row in rows]
-    found = {row[0].id: row[0] for row in rows}
+    steps = session.execute(query, {"step_ids": step_ids}).scalars().all()
+    # the partners once each, not once a step row (a batch is mostly one or two partners')
+    partner_ids = {step.message.partner_id for step in steps} - {None}
+    session.info["step_partners"] = (
+        session.execute(_PARTNERS, {"partner_ids": list(partner_ids)}).scalars().all()
+        if partner_ids
+        else []
+    )
+    found = {step.id: step for step in steps}
     missing = [s for s in step_ids if s not in found]
     assert not missing, f"step(s) {missing} vanished while claimed"
     return [found[s] for s in step_ids]
