@@ -12,11 +12,14 @@ PostgreSQL URLs of any spelling (`postgres://`, `postgresql://`) use psycopg 3. 
 (default 10) under bursts: a web process serves up to 40 requests at once in its thread pool,
 and with SQLAlchemy's default of 5 most of them opened and closed a connection of their own -
 a new PostgreSQL backend process each time, which cost the HTTP intake 90% of its throughput.
+A pooled connection is checked before use only when it sat idle for a few seconds
+(`_ping_when_idle`), not before every transaction.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,11 +28,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 DEFAULT_POOL_SIZE = 20
 DEFAULT_MAX_OVERFLOW = 10
+# A pooled PostgreSQL connection idle this long is checked before it is used again.
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def _pool_setting(name: str, default: int) -> int:
@@ -57,7 +63,13 @@ def _json_bytes(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
-def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str | URL,
+    *,
+    foreign_keys: bool = True,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
+    **kwargs: Any,
+) -> Engine:
     """An engine for `url`. `foreign_keys=False` is for SQLite schema migrations only: batch
     mode rebuilds tables, which must not cascade into the rows that refer to them.
 
@@ -70,13 +82,38 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> 
         kwargs.setdefault("json_serializer", _json_text)  # sqlite3 would store bytes as a BLOB
         return _sqlite_engine(parsed, foreign_keys=foreign_keys, **kwargs)
     kwargs.setdefault("json_serializer", _json_bytes)  # psycopg sends bytes as they are
-    kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", _pool_setting("GATEWAY_DB_POOL_SIZE", DEFAULT_POOL_SIZE))
         kwargs.setdefault(
             "max_overflow", _pool_setting("GATEWAY_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW)
         )
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it sat idle `idle_seconds` or more (or is
+    new): a server restart or an idle timeout cuts connections that wait in the pool, and
+    the checkout then connects anew instead of handing over a dead one. A connection that
+    came back within the interval is used as it is. SQLAlchemy's `pool_pre_ping` pings at
+    every checkout - a round trip before every transaction, and a worker runs several for
+    each batch of steps."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool discards it and connects anew
+            raise DisconnectionError(f"a pooled connection was lost while idle: {exc}") from exc
 
 
 def _sqlite_engine(url: URL, *, foreign_keys: bool, **kwargs: Any) -> Engine:
