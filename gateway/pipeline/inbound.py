@@ -418,6 +418,9 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
                     rejected_sets += 1
                 waiting.clear()
                 if commit_chunk is not None and unsaved >= CHUNK_SETS:
+                    # its first documents are on their way to the ERP: no longer just received
+                    # (not delivered either while this step is unfinished)
+                    message.status = MessageStatus.PROCESSING
                     writer.flush()
                     commit_chunk(writer.step_ids[first_step:])
                     first_step = len(writer.step_ids)
