@@ -180,8 +180,12 @@ def run_steps(runtime: Runtime, step_ids: Sequence[uuid.UUID]) -> int:
         except Exception:
             log.exception("step %s failed unexpectedly; the sweeper will retry it", step_id)
         if left:
-            with runtime.sessions() as session:
-                left = claimable_steps(session, step_ids=left)
+            try:
+                with runtime.sessions() as session:
+                    left = claimable_steps(session, step_ids=left)
+            except Exception:  # the database is away: the sweeper dispatches them later
+                log.exception("could not read which of %d steps are free", len(left))
+                return ran
     return ran
 
 
