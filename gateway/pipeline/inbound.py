@@ -13,7 +13,9 @@ are delivered while the rest is read; a retry skips the sets already there.
 from __future__ import annotations
 
 import io
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -92,6 +94,50 @@ def _payload(session: Session, message: Message) -> bytes:
             f"payload {message.sha256} of message {message.id} is missing", retryable=False
         )
     return data
+
+
+class _ReadInterchanges:
+    """The interchanges of recently translated small payloads, by payload hash, for the 997
+    step: it runs right after the translation, mostly in the same worker, and read each
+    payload a second time. What translation makes of a payload depends on its bytes alone
+    (a set the reader could not map is marked rejected on the spot), so a copy read here or
+    again elsewhere is the same. Bounded; each entry is taken once."""
+
+    MAX_ENTRIES = 512
+    MAX_PAYLOAD = 64 * 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, list[x12.Interchange]] = OrderedDict()
+
+    def keep(self, sha256: str, size: int, interchanges: list[x12.Interchange]) -> None:
+        if size > self.MAX_PAYLOAD:
+            return
+        with self._lock:
+            self._entries[sha256] = interchanges
+            while len(self._entries) > self.MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def take(self, sha256: str) -> list[x12.Interchange] | None:
+        with self._lock:
+            return self._entries.pop(sha256, None)
+
+
+_READ = _ReadInterchanges()
+
+
+def _interchanges(session: Session, message: Message) -> list[x12.Interchange]:
+    """The message's interchanges as its translation left them: from `_READ`, else read and
+    translated again (the sets' readers may reject what the syntax let through)."""
+    kept = _READ.take(message.sha256)
+    if kept is not None:
+        return kept
+    payload = io.BytesIO(_payload(session, message))
+    return [
+        ev.interchange
+        for ev in translate_events(x12.read_interchanges(payload))
+        if isinstance(ev, x12.InterchangeEnd)
+    ]
 
 
 def _business_keys(doc: dict[str, Any]) -> dict[str, str | None]:
@@ -350,6 +396,7 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     chunked = False
     unsaved = 0  # sets written since the last chunk commit
     ack_due = False  # an interchange gets a 997/999 or TA1 (not one of acknowledgments only)
+    ended: list[x12.Interchange] = []  # for the 997 step (`_READ`)
 
     def group_row(ev_ic: x12.Interchange, ev_group: x12.Group) -> uuid.UUID:
         group_id = groups.get(id(ev_group))
@@ -433,14 +480,17 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
             elif isinstance(item, x12.GroupEnd):
                 group_row(item.interchange, item.group)
             elif isinstance(item, x12.InterchangeEnd):
+                ended.append(item.interchange)
                 ack_due = ack_due or acknowledgment_due(item.interchange)
             elif hasattr(item, "severity") and item.severity == "error":
                 problems.append(item.message)
         rejected = rejected_sets
     except UnusableInputError as exc:
         problems.append(str(exc))
+        ended.clear()  # not read to the end: the 997 step reads for itself
     except TranslatorError as exc:
         problems.append(str(exc))
+        ended.clear()
     if functional_acks:  # the partner's 997/999s close what we sent it
         reconcile_functional_acks(session, message, functional_acks)
     created = writer.step_ids[first_step:]
@@ -460,6 +510,8 @@ def translate_message(session: Session, step: Step) -> list[uuid.UUID]:
     partner = session.get(Partner, message.partner_id) if message.partner_id else None
     if partner is not None and partner.ack_kind != AckPreference.NONE and ack_due:
         created.append(writer.add_message_step(message.id, StepKind.SEND_ACK))
+        if ended:
+            _READ.keep(message.sha256, message.size, ended)
     # (earlier parts' documents may still wait for the ERP)
     earlier = chunked or resumed
     if (
@@ -499,11 +551,7 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
         partner = session.get(Partner, message.partner_id) if message.partner_id else None
         if partner is None:
             continue
-        interchanges = [
-            ev.interchange
-            for ev in x12.read_interchanges(io.BytesIO(_payload(session, message)))
-            if isinstance(ev, x12.InterchangeEnd) and acknowledgment_due(ev.interchange)
-        ]
+        interchanges = [ic for ic in _interchanges(session, message) if acknowledgment_due(ic)]
         if interchanges:
             due.append((message, partner, interchanges))
             kind_of[message.id] = "999" if partner.ack_kind == AckPreference.FA_999 else "997"

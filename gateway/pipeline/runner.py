@@ -333,8 +333,9 @@ def _step_query(*, with_payload: bool) -> Select[Step]:
 _STEP_WITH_PAYLOAD = _step_query(with_payload=True)
 _STEP = _step_query(with_payload=False)
 _PARTNERS = select(Partner).where(Partner.id.in_(bindparam("partner_ids", expanding=True)))
-# translate and acknowledge read the payload, and so does POSTing a cXML message to a partner
-_PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.SEND_ACK, StepKind.DELIVER_PARTNER})
+# translate reads the payload, and so does POSTing a cXML message to a partner (the 997 step
+# mostly finds the translation's reading, and loads the payload itself when it does not)
+_PAYLOAD_KINDS = frozenset({StepKind.TRANSLATE, StepKind.DELIVER_PARTNER})
 
 
 def _load_steps(session: Session, step_ids: list[uuid.UUID], kind: StepKind) -> list[Step]:

@@ -523,6 +523,31 @@ def test_steps_sent_together_run_once_each(sessions: sessionmaker[Session]) -> N
     assert len(erp.accepted) == 5
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["read-once", "read-again"])
+def test_the_997_rejects_a_set_with_an_impossible_date(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    """A set with an impossible date is rejected - no document goes to the ERP - and the
+    pipeline's 997 says so exactly as `edi-gateway ack` does for the same file: whether the
+    997 step finds the translation's reading (same worker) or reads the payload again."""
+    from gateway.pipeline import inbound
+
+    if not kept:  # as when another worker sends the 997
+        monkeypatch.setattr(inbound._READ, "keep", lambda *args: None)
+    erp = FlakyErp([])
+    runtime = flaky_runtime(sessions, erp)
+    bad = PO.replace(b"DTM*002*20240322", b"DTM*002*20240231")
+    result = intake(runtime, payload=bad, channel=Channel.API)
+    drain(runtime)
+    assert erp.accepted == {}
+    with sessions() as s:
+        message = s.get(Message, result.message_id)
+        assert message is not None and message.status == MessageStatus.REJECTED
+        (ack,) = s.execute(select(Message).where(Message.direction == Direction.OUTBOUND)).scalars()
+        text = ack.blob.data.decode()
+    assert "AK4*2*373*8*20240231~" in text and "AK5*R*5~" in text and "AK9*R*1*1*0~" in text
+
+
 def test_a_delivery_refused_in_a_batch_fails_alone(sessions: sessionmaker[Session]) -> None:
     erp = PickyErp("NW-4500000002")
     runtime = flaky_runtime(sessions, erp)
