@@ -31,6 +31,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.store.types import json_bytes, json_text
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 DEFAULT_POOL_SIZE = 20
 DEFAULT_MAX_OVERFLOW = 10
@@ -55,14 +57,6 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _json_bytes(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-
-
 def make_engine(
     url: str | URL,
     *,
@@ -79,9 +73,9 @@ def make_engine(
     parsed = normalize_url(url)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if parsed.get_backend_name() == "sqlite":
-        kwargs.setdefault("json_serializer", _json_text)  # sqlite3 would store bytes as a BLOB
+        kwargs.setdefault("json_serializer", json_text)  # sqlite3 would store bytes as a BLOB
         return _sqlite_engine(parsed, foreign_keys=foreign_keys, **kwargs)
-    kwargs.setdefault("json_serializer", _json_bytes)  # psycopg sends bytes as they are
+    kwargs.setdefault("json_serializer", json_bytes)  # psycopg sends bytes as they are
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", _pool_setting("GATEWAY_DB_POOL_SIZE", DEFAULT_POOL_SIZE))
         kwargs.setdefault(

@@ -18,11 +18,22 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Dialect, Enum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 JSONDocument: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+
+def json_bytes(value: Any) -> bytes:
+    """A JSON column's value as the store writes it (orjson; keys that are not strings, such
+    as numbers, written as strings)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def json_text(value: Any) -> str:
+    return json_bytes(value).decode()
 
 
 def utcnow() -> datetime:
