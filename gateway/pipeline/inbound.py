@@ -56,7 +56,13 @@ from gateway.store.steps import pending_step_row
 from gateway.store.types import new_id, utcnow
 from translators.errors import TranslatorError, UnusableInputError
 from translators.x12 import interchange as x12
-from translators.x12.acks import AckOptions, acknowledge, acknowledgment_due, group_status
+from translators.x12.acks import (
+    AckOptions,
+    acknowledge,
+    acknowledged_groups,
+    acknowledgment_due,
+    group_status,
+)
 from translators.x12.translate import Document as TranslatedDocument
 from translators.x12.translate import translate_events
 
@@ -262,16 +268,10 @@ class _SetWriter:
             (Step, self._steps),
         ):
             insert_rows(self.session, model, rows)
-        self._interchanges, self._groups, self._sets, self._documents, self._steps = (
-            [],
-            [],
-            [],
-            [],
-            [],
-        )
+            rows.clear()
         if self._message_steps:
             self._write_message_steps(self._message_steps)
-            self._message_steps = []
+            self._message_steps.clear()
 
     def _write_message_steps(self, rows: list[dict[str, Any]]) -> None:
         """Insert the message-level steps, skipping those a message has already (a run that
@@ -544,8 +544,8 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
     id order, so two batches lock the sequences in the same order and cannot deadlock), and
     only for interchanges that get a reply. The messages, their acknowledgment rows and the
     `acknowledged` events are written for the whole batch at once."""
-    kind_of: dict[uuid.UUID, str] = {}
-    due: list[tuple[Message, Partner, list[x12.Interchange]]] = []
+    # each message that gets a reply: its partner, the kind asked for, the interchanges
+    due: list[tuple[Message, Partner, str, list[x12.Interchange]]] = []
     for step in steps:
         message = step.message
         partner = session.get(Partner, message.partner_id) if message.partner_id else None
@@ -553,16 +553,16 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
             continue
         interchanges = [ic for ic in _interchanges(session, message) if acknowledgment_due(ic)]
         if interchanges:
-            due.append((message, partner, interchanges))
-            kind_of[message.id] = "999" if partner.ack_kind == AckPreference.FA_999 else "997"
+            kind = "999" if partner.ack_kind == AckPreference.FA_999 else "997"
+            due.append((message, partner, kind, interchanges))
     if not due:
         return []
     # each interchange takes an ISA number, and a GS number for each group it acknowledges
     wanted: dict[uuid.UUID, list[int]] = {}
-    for _message, partner, interchanges in due:
+    for _message, partner, _kind, interchanges in due:
         counts = wanted.setdefault(partner.id, [0, 0])
         counts[0] += len(interchanges)
-        counts[1] += sum(len(_acknowledged_groups(ic)) for ic in interchanges)
+        counts[1] += sum(len(acknowledged_groups(ic)) for ic in interchanges)
     numbers: dict[tuple[uuid.UUID, ControlNumberKind], Iterator[int]] = {}
     for partner_id in sorted(wanted, key=str):
         for cn_kind, count in zip(
@@ -573,13 +573,12 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
     rows: list[dict[str, Any]] = []
     payloads: list[bytes] = []
     acked: list[list[tuple[str, str]]] = []
-    for message, partner, interchanges in due:
-        kind = kind_of[message.id]
+    for message, partner, kind, interchanges in due:
         texts: list[str] = []
         groups_acked: list[tuple[str, str]] = []
         for ic in interchanges:
             this_kind = kind if ic.isa.version >= "00501" else "997"
-            groups = _acknowledged_groups(ic)
+            groups = acknowledged_groups(ic)
             isa = next(numbers[(partner.id, ControlNumberKind.ISA)])
             gs = [next(numbers[(partner.id, ControlNumberKind.GS)]) for _ in groups]
             # one interchange's groups take consecutive numbers (its own run of the sequence)
@@ -600,14 +599,16 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
     ack_ids = insert_messages(session, rows, payloads)
     ack_rows = [
         {
-            "kind": AckKind(kind_of[message.id]),
+            "kind": AckKind(kind),
             "direction": Direction.OUTBOUND,
             "message_id": ack_id,
             "acknowledges_message_id": message.id,
             "group_control_number": control_number,
             "status": _AK9_STATUS.get(status, AckStatus.REJECTED),
         }
-        for (message, _partner, _ics), ack_id, groups_acked in zip(due, ack_ids, acked, strict=True)
+        for (message, _partner, kind, _ics), ack_id, groups_acked in zip(
+            due, ack_ids, acked, strict=True
+        )
         for control_number, status in groups_acked
     ]
     insert_rows(session, Acknowledgment, ack_rows)
@@ -618,22 +619,17 @@ def send_acknowledgments(session: Session, steps: Sequence[Step]) -> list[uuid.U
                 "message_id": message.id,
                 "kind": "acknowledged",
                 "detail": {
-                    "kind": kind_of[message.id],
+                    "kind": kind,
                     "ack_message_id": str(ack_id),
                     "groups": len(groups_acked),
                 },
             }
-            for (message, _partner, _ics), ack_id, groups_acked in zip(
+            for (message, _partner, kind, _ics), ack_id, groups_acked in zip(
                 due, ack_ids, acked, strict=True
             )
         ],
     )
     return []
-
-
-def _acknowledged_groups(ic: x12.Interchange) -> list[x12.Group]:
-    """The groups a 997/999 answers: all but the partner's own acknowledgments."""
-    return [g for g in ic.groups if g.functional_id != "FA"]
 
 
 def finish_message_if_complete(session: Session, message_id: uuid.UUID) -> None:

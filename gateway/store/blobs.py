@@ -19,7 +19,8 @@ def store_blob(session: Session, *, data: bytes) -> str:
 
 
 def store_blobs(session: Session, payloads: Sequence[bytes]) -> list[str]:
-    """Store each payload unless it is already there, in one statement; their sha256s (hex)."""
+    """Store each payload unless it is already there, in one call (an executemany); their
+    sha256s (hex)."""
     digests = [hashlib.sha256(data).hexdigest() for data in payloads]
     now = utcnow()
     rows = {

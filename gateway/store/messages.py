@@ -61,20 +61,18 @@ def insert_messages(
     payloads: list[bytes],
 ) -> list[uuid.UUID]:
     """Store several payloads and their message rows - each row with the columns a new message
-    needs beyond the defaults (`direction`, `channel`, `partner_id`,
-    `channel_meta`, `status`) - in two statements, whatever their number: a batch of
+    needs beyond the model's defaults (`direction`, `channel`, `partner_id`, `channel_meta`,
+    `status`, the same keys in every row) - in two calls, whatever their number: a batch of
     acknowledgments writes its messages this way. Nothing is added to the session.
     Returns the new messages' ids, in order."""
     now = utcnow()
     digests = store_blobs(session, payloads)
+    # the other columns take their model defaults (`insert_rows`)
     values = [
         {
             "id": new_id(),
-            "status": MessageStatus.RECEIVED,
-            "channel_meta": {},
             "received_at": now,
             "updated_at": now,
-            "is_test": False,
             **row,
             "sha256": digest,
             "size": len(payload),

@@ -39,6 +39,11 @@ def is_acknowledgment(ic: Interchange) -> bool:
     return all(g.functional_id == "FA" for g in ic.groups)
 
 
+def acknowledged_groups(ic: Interchange) -> list[Group]:
+    """The groups a 997/999 answers: all but the partner's own acknowledgments (FA)."""
+    return [g for g in ic.groups if g.functional_id != "FA"]
+
+
 def acknowledgment_due(ic: Interchange) -> bool:
     """Whether `acknowledge` has something to send for the interchange: not when it is made
     of acknowledgments, nor when it has no group and no TA1 is due. (A sender takes the
@@ -278,7 +283,7 @@ def acknowledge(ic: Interchange, options: AckOptions, group_number: int) -> tupl
     segments: list[list[str]] = [_isa(ic, version, options.control_number, when, d)]
     if ta1:
         segments.append(ta1)
-    groups = [g for g in ic.groups if g.functional_id != "FA"]
+    groups = acknowledged_groups(ic)
     isa = ic.isa.elements
     for i, group in enumerate(groups):
         number = str(group_number + i)
